@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { readFileSync } from "node:fs";
+import { ERROR_CODES, createError, createErrorWithCause, isSocketeerError } from "../../core/errors.js";
+
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const section = readme.slice(readme.indexOf("<!-- error-codes:start -->"), readme.indexOf("<!-- error-codes:end -->"));
+
+test("every registered code follows SKT_ERR_<AREA>_<WHAT> and is unique", () => {
+  assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length);
+  for (const code of ERROR_CODES) assert.match(code, /^SKT_ERR_[A-Z]+(_[A-Z0-9]+)+$/);
+});
+
+test("the README error table lists exactly the registered codes", () => {
+  assert.ok(section.length > 0, "README has an error-codes section");
+  const listed = new Set([...section.matchAll(/^\|\s*`(SKT_ERR_[A-Z0-9_]+)`/gm)].map((m) => m[1]));
+  const missing = ERROR_CODES.filter((c) => !listed.has(c));
+  const extra = [...listed].filter((c) => !(ERROR_CODES as readonly string[]).includes(c!));
+  assert.deepEqual(missing, [], "codes missing from the README table");
+  assert.deepEqual(extra, [], "codes in the README table that the registry does not have");
+});
+
+test("createError sets code, base class and wire codes", () => {
+  const e = createError("SKT_ERR_OPTIONS_INVALID_TYPE", "pingInterval", "a number", "string x");
+  assert.ok(e instanceof TypeError);
+  assert.equal(e.code, "SKT_ERR_OPTIONS_INVALID_TYPE");
+  assert.match(e.message, /pingInterval/);
+  const big = createError("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", 10);
+  assert.ok(big instanceof RangeError);
+  assert.equal(big.statusCode, 413);
+  assert.equal(big.closeCode, 1009);
+  assert.ok(isSocketeerError(big, "SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE"));
+  assert.ok(!isSocketeerError(new Error("x")));
+});
+
+test("createErrorWithCause keeps the wrapped error", () => {
+  const cause = new Error("inner");
+  const e = createErrorWithCause("SKT_ERR_ENGINE_TRANSPORT", cause, "boom");
+  assert.equal(e.cause, cause);
+});
