@@ -1,0 +1,134 @@
+/**
+ * @module parser/validate — structural checks of a Socket.IO v5 packet: known type, namespace,
+ * ack id, payload shape per type, and JSON nesting depth.
+ *
+ * The rules come from socket.io-protocol-v5.md ("Exchange protocol"): an EVENT payload is a
+ * non-empty array, an ACK payload an array, CONNECT carries an optional object, CONNECT_ERROR an
+ * object (or, from older peers, a string), DISCONNECT nothing. Like socket.io-parser v4, an
+ * event name may be a string or a number. Reserved event names are the socket layer's concern.
+ */
+import { createError } from "../errors.js";
+
+/** Packet type numbers, mirrored here so this module stays a leaf. */
+const CONNECT = 0;
+const DISCONNECT = 1;
+const EVENT = 2;
+const ACK = 3;
+const CONNECT_ERROR = 4;
+const BINARY_EVENT = 5;
+const BINARY_ACK = 6;
+
+/**
+ * True for an object whose tag is `[object Object]`: not an array, null, Date, Buffer or other
+ * built-in (the same test socket.io-parser applies, so a reviver's class instances still pass).
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === "[object Object]";
+}
+
+/**
+ * Tells why a payload does not fit its packet type, or `undefined` when it fits.
+ *
+ * @param type the packet type number (0–6)
+ * @param data the decoded payload, `undefined` when absent
+ * @returns a short reason, or undefined when valid
+ */
+export function payloadProblem(type: number, data: unknown): string | undefined {
+  switch (type) {
+    case CONNECT:
+      return data === undefined || isPlainObject(data) ? undefined : "CONNECT payload must be an object";
+    case DISCONNECT:
+      return data === undefined ? undefined : "DISCONNECT carries no payload";
+    case EVENT:
+    case BINARY_EVENT: {
+      if (!Array.isArray(data) || data.length === 0) return "EVENT payload must be a non-empty array";
+      const name: unknown = data[0];
+      return typeof name === "string" || typeof name === "number"
+        ? undefined
+        : "event name must be a string or a number";
+    }
+    case ACK:
+    case BINARY_ACK:
+      return Array.isArray(data) ? undefined : "ACK payload must be an array";
+    case CONNECT_ERROR:
+      return typeof data === "string" || isPlainObject(data)
+        ? undefined
+        : "CONNECT_ERROR payload must be an object or a string";
+    default:
+      return `unknown packet type ${String(type)}`;
+  }
+}
+
+/**
+ * Throws when a payload does not fit its packet type.
+ *
+ * @param type the packet type number
+ * @param data the decoded payload
+ * @throws SKT_ERR_PARSER_INVALID_PACKET naming the rule that failed
+ */
+export function assertPayload(type: number, data: unknown): void {
+  const problem = payloadProblem(type, data);
+  if (problem !== undefined) throw createError("SKT_ERR_PARSER_INVALID_PACKET", problem);
+}
+
+/** True for an ack id: a non-negative safe integer. */
+export function isAckId(id: unknown): id is number {
+  return typeof id === "number" && Number.isSafeInteger(id) && id >= 0;
+}
+
+/**
+ * Checks a whole packet object (as given to an encoder, or produced by a custom parser).
+ *
+ * @param packet anything
+ * @returns true when type, nsp, id and data are all valid
+ * @example
+ * isPacketValid({ type: 2, nsp: "/", data: ["hello"] }); // true
+ * isPacketValid({ type: 2, nsp: "/", data: [] }); // false
+ */
+export function isPacketValid(packet: unknown): boolean {
+  if (typeof packet !== "object" || packet === null) return false;
+  const p = packet as { type?: unknown; nsp?: unknown; id?: unknown; data?: unknown };
+  if (typeof p.type !== "number" || !Number.isInteger(p.type) || p.type < CONNECT || p.type > BINARY_ACK) {
+    return false;
+  }
+  if (typeof p.nsp !== "string" || !p.nsp.startsWith("/")) return false;
+  if (p.id !== undefined && !isAckId(p.id)) return false;
+  return payloadProblem(p.type, p.data) === undefined;
+}
+
+const OPEN_BRACE = 0x7b; // {
+const OPEN_BRACKET = 0x5b; // [
+const CLOSE_BRACE = 0x7d; // }
+const CLOSE_BRACKET = 0x5d; // ]
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+
+/**
+ * Tells whether JSON text nests arrays/objects deeper than `maxDepth`, scanning the text before
+ * it is parsed so that a hostile payload is refused before anything is allocated for it.
+ *
+ * @param json the JSON text (need not be valid: JSON.parse will judge that afterwards)
+ * @param start the index where the JSON text begins
+ * @param maxDepth the deepest nesting allowed (`["a"]` is depth 1, `[{"a":[]}]` depth 3)
+ * @returns true when the limit is exceeded
+ */
+export function exceedsDepth(json: string, start: number, maxDepth: number): boolean {
+  // Each level needs at least one character: short texts cannot exceed the limit.
+  if (json.length - start <= maxDepth) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
