@@ -136,6 +136,24 @@ const ERRORS = {
     base: Error,
     message: (what: string) => `this adapter does not support ${what}`,
   },
+
+  // ── redis adapter (socketeer/redis) ───────────────────────────────────────
+  SKT_ERR_REDIS_INVALID_MESSAGE: {
+    base: Error,
+    message: (detail: string) => `invalid message between nodes: ${detail}`,
+  },
+  SKT_ERR_REDIS_NOT_READY: {
+    base: Error,
+    message: (what: string) => `Redis is not connected; ${what} was not sent to the other nodes`,
+  },
+  SKT_ERR_REDIS_COMMAND_FAILED: {
+    base: Error,
+    message: (what: string) => `Redis command failed: ${what}`,
+  },
+  SKT_ERR_REDIS_UNSUPPORTED_CLIENT: {
+    base: TypeError,
+    message: (name: string) => `argument "${name}" must be an ioredis client or a node-redis v4+ client`,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Every error code Socketeer can produce. */
