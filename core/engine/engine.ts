@@ -1,0 +1,440 @@
+/**
+ * @module engine/engine — the Engine.IO v4 server: routes requests and upgrades to a handshake or a session.
+ *
+ * `handleRequest` / `handleUpgrade` work without `attach` (integrations route into them). Each
+ * request runs: CORS (polling only), the `use()` middlewares, verification (engine error codes
+ * 0–5), then either a handshake or the session's transport. Sessions live in `clients`.
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import { debuglog } from "node:util";
+import { WebSocketServer, type WebSocket } from "ws";
+import { generateId } from "../util/ids.js";
+import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
+import {
+  ENGINE_ERRORS,
+  ENGINE_ERROR_MESSAGES,
+  ENGINE_ERROR_STATUS,
+  ENGINE_PROTOCOL,
+  type EngineErrorCode,
+  type TransportName,
+} from "./constants.js";
+import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
+import { PollingTransport, type HeadersHook } from "./polling.js";
+import { Socket, kForceClose, kUpgrade } from "./socket.js";
+import { UpgradeResponse } from "./upgrade-response.js";
+import { WebSocketTransport } from "./websocket.js";
+import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./attach.js";
+
+const debug = debuglog("socketeer:engine");
+
+/** An Express-style middleware run before the handshake, each polling request and the upgrade. */
+export type EngineMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse | UpgradeResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/** The argument of the `connection_error` event. */
+export interface ConnectionError {
+  readonly req: IncomingMessage;
+  /** The Engine.IO error code (0–5). */
+  readonly code: EngineErrorCode;
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** The engine server's events and their arguments. */
+export interface EngineServerEvents {
+  connection: [socket: Socket];
+  connection_error: [err: ConnectionError];
+  initial_headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+  headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+}
+
+interface Refusal {
+  readonly code: EngineErrorCode;
+  readonly message?: string;
+  readonly context?: Record<string, unknown>;
+}
+
+type WsServerLike = InstanceType<typeof WebSocketServer>;
+
+/**
+ * The Engine.IO v4 server (engine.io v6's `Server`). Never listens by itself.
+ *
+ * @example
+ * import { createServer } from "node:http";
+ * import { Server } from "socketeer/engine";
+ * const http = createServer();
+ * const engine = new Server({ pingInterval: 10_000 });
+ * const detach = engine.attach(http);
+ * engine.on("connection", (socket) => socket.send("welcome"));
+ * http.listen(3000);
+ */
+export class Server extends EventEmitter<EngineServerEvents> {
+  /** The resolved, frozen options. */
+  readonly opts: ResolvedEngineOptions;
+  /** Open sessions by id. */
+  readonly clients: Record<string, Socket> = Object.create(null) as Record<string, Socket>;
+  #count = 0;
+  #middlewares: EngineMiddleware[] = [];
+  #wss: WsServerLike | null = null;
+  #closed = false;
+  #pendingIds = new WeakMap<IncomingMessage, string>();
+  #detachers = new Set<() => void>();
+
+  /**
+   * @param opts engine options (see README "engine"); validated once
+   * @throws SKT_ERR_OPTIONS_INVALID_TYPE, SKT_ERR_OPTIONS_OUT_OF_RANGE, SKT_ERR_OPTIONS_UNKNOWN
+   */
+  constructor(opts?: EngineOptions | ResolvedEngineOptions) {
+    super();
+    this.opts = isResolvedEngineOptions(opts) ? opts : resolveEngineOptions(opts as EngineOptions | undefined);
+  }
+
+  /** The number of open sessions. */
+  get clientsCount(): number {
+    return this.#count;
+  }
+
+  /**
+   * Generates a session id; replace it to use your own (must be unique and unguessable).
+   *
+   * @param _req the handshake request
+   * @returns the id, or a promise of it
+   */
+  generateId(_req: IncomingMessage): string | Promise<string> {
+    return generateId();
+  }
+
+  /**
+   * Adds an Express-style middleware, run before the handshake, every polling request and the
+   * upgrade. To refuse, answer with `res.writeHead(status).end()`; `next(err)` answers 400.
+   *
+   * @param fn the middleware
+   * @returns this server
+   * @example
+   * engine.use((req, res, next) => (req.headers.authorization ? next() : res.writeHead(401).end()));
+   */
+  use(fn: EngineMiddleware): this {
+    this.#middlewares.push(fn);
+    return this;
+  }
+
+  /**
+   * Whether a request is for this engine (its path, with or without a trailing slash).
+   *
+   * @param req the request
+   * @returns true when `req.url`'s pathname is the engine's path
+   */
+  isEngineRequest(req: Pick<IncomingMessage, "url">): boolean {
+    return matchesPath(req.url, this.opts.path, this.opts.addTrailingSlash);
+  }
+
+  /**
+   * Listens on an HTTP server's `request`/`upgrade` for this engine's path only.
+   *
+   * @param server a node:http(s) server
+   * @param opts `{ path? }` to answer another path than `opts.path`
+   * @returns `detach()`, which removes the listeners again
+   * @throws SKT_ERR_ENGINE_ALREADY_ATTACHED when an engine already answers that path there
+   */
+  attach(server: HttpServerLike, opts: AttachOptions = {}): () => void {
+    const path = opts.path ?? this.opts.path;
+    const detach = attachToHttpServer(server, path, {
+      matches: (req) => matchesPath(req.url, path, this.opts.addTrailingSlash),
+      onRequest: (req, res) => this.handleRequest(req, res),
+      onUpgrade: (req, socket, head) => this.handleUpgrade(req, socket, head),
+    });
+    const once = (): void => {
+      if (this.#detachers.delete(once)) detach();
+    };
+    this.#detachers.add(once);
+    return once;
+  }
+
+  /**
+   * Serves one HTTP request of the engine (polling GET/POST, CORS preflight).
+   *
+   * @param req the request
+   * @param res its response
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.#handleRequest(req, res).catch((err: unknown) => {
+      debug("request failed: %s", err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  }
+
+  /**
+   * Serves one WebSocket upgrade (a handshake over WebSocket, or a polling session's upgrade).
+   *
+   * @param req the upgrade request
+   * @param socket its raw socket
+   * @param head the first bytes after the head
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // a reset before ws takes the socket must not crash the process
+    const onError = (): void => {
+      socket.destroy();
+    };
+    socket.on("error", onError);
+    this.#handleUpgrade(req, socket, head, onError).catch((err: unknown) => {
+      debug("upgrade failed: %s", err);
+      socket.destroy();
+    });
+  }
+
+  /**
+   * Closes every session (reason `"server shutting down"`), the WebSocket server, and detaches.
+   *
+   * @returns this server
+   */
+  close(): this {
+    if (this.#closed) return this;
+    this.#closed = true;
+    for (const id of Object.keys(this.clients)) this.clients[id]?.[kForceClose]("server shutting down");
+    this.#wss?.close();
+    this.#wss = null;
+    for (const detach of [...this.#detachers]) detach();
+    return this;
+  }
+
+  async #handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#closed) {
+      writeEngineError(res, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
+      return;
+    }
+    if (this.opts.cors !== undefined && (await applyCors(req, res, this.opts.cors))) return;
+    if (!(await this.#runMiddlewares(req, res, (refusal) => this.#abortRequest(req, res, refusal)))) return;
+    const { query } = parseUrl(req.url);
+    const refusal = await this.#verify(req, query, false);
+    if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
+    const sid = query.sid;
+    if (sid !== undefined) {
+      const session = this.clients[sid];
+      if (session === undefined) {
+        return this.#abortRequest(req, res, { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } });
+      }
+      (session.transport as PollingTransport).handleRequest(req, res);
+      return;
+    }
+    await this.#handshake("polling", req, res);
+  }
+
+  async #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onError: () => void): Promise<void> {
+    const res = new UpgradeResponse(socket);
+    const abort = (refusal: Refusal): void => this.#abortUpgrade(req, socket, refusal);
+    if (this.#closed) return abort({ code: ENGINE_ERRORS.BAD_REQUEST, message: "Server is shutting down" });
+    if (!(await this.#runMiddlewares(req, res, abort))) return;
+    const { query } = parseUrl(req.url);
+    const refusal = await this.#verify(req, query, true);
+    if (refusal !== undefined) return abort(refusal);
+    if (query.sid === undefined) this.#pendingIds.set(req, await this.generateId(req));
+    if (this.#closed || socket.destroyed) return void socket.destroy();
+    socket.off("error", onError);
+    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws));
+  }
+
+  #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket): void {
+    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false);
+    if (this.#closed) return transport.destroy();
+    const sid = query.sid;
+    if (sid === undefined) return void this.#handshake("websocket", req, transport);
+    const session = this.clients[sid];
+    // the session may have closed while the WebSocket handshake ran
+    if (session === undefined) return transport.destroy();
+    session[kUpgrade](transport);
+  }
+
+  async #handshake(name: TransportName, req: IncomingMessage, carrier: ServerResponse | WebSocketTransport): Promise<void> {
+    let id = this.#pendingIds.get(req);
+    this.#pendingIds.delete(req);
+    if (id === undefined) id = await this.generateId(req);
+    if (this.#closed) {
+      if (carrier instanceof WebSocketTransport) carrier.destroy();
+      else writeEngineError(carrier, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
+      return;
+    }
+    const transport =
+      carrier instanceof WebSocketTransport
+        ? carrier
+        : new PollingTransport(
+            {
+              maxHttpBufferSize: this.opts.maxHttpBufferSize,
+              httpCompression: this.opts.httpCompression,
+              closeGraceMs: this.opts.pingTimeout,
+            },
+            this.#headersHook(id),
+          );
+    const socket = new Socket(id, req, transport, this.opts);
+    const sid = id;
+    this.clients[sid] = socket;
+    this.#count++;
+    socket.once("close", () => {
+      delete this.clients[sid];
+      this.#count--;
+    });
+    const canUpgrade = name === "polling" && this.opts.allowUpgrades && this.opts.transports.includes("websocket");
+    socket.open(canUpgrade ? ["websocket"] : []);
+    if (transport instanceof PollingTransport) transport.handleRequest(req, carrier as ServerResponse);
+    debug("session %s opened over %s", sid, name);
+    this.emit("connection", socket);
+  }
+
+  #headersHook(id: string): HeadersHook {
+    let initial = true;
+    return (headers, req) => {
+      if (initial) {
+        initial = false;
+        this.#initialHeaders(headers, req, id);
+      }
+      if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
+    };
+  }
+
+  #initialHeaders(headers: OutgoingHttpHeaders, req: IncomingMessage, id: string): void {
+    const cookie = this.opts.cookie;
+    if (cookie !== false) headers["Set-Cookie"] = [serializeCookie(cookie, id)];
+    if (this.listenerCount("initial_headers") > 0) this.emit("initial_headers", headers, req);
+  }
+
+  #websocketServer(): WsServerLike {
+    if (this.#wss !== null) return this.#wss;
+    const Engine = (this.opts.wsEngine ?? WebSocketServer) as typeof WebSocketServer;
+    const wss = new Engine({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: this.opts.perMessageDeflate,
+      maxPayload: this.opts.maxHttpBufferSize,
+    });
+    // ws lets us add headers to the 101 answer: the cookie and the headers events
+    wss.on("headers", (lines: string[], req: IncomingMessage) => {
+      const headers: OutgoingHttpHeaders = {};
+      const id = this.#pendingIds.get(req);
+      if (id !== undefined) this.#initialHeaders(headers, req, id);
+      if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
+      for (const [k, v] of Object.entries(headers)) {
+        if (v === undefined) continue;
+        for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${String(one)}`);
+      }
+    });
+    this.#wss = wss;
+    return wss;
+  }
+
+  async #runMiddlewares(
+    req: IncomingMessage,
+    res: ServerResponse | UpgradeResponse,
+    abort: (refusal: Refusal) => void,
+  ): Promise<boolean> {
+    for (const mw of this.#middlewares) {
+      // a middleware that answers without calling next() leaves this promise pending: that is a refusal
+      const err = await new Promise<unknown>((resolve) => {
+        let called = false;
+        const next = (e?: unknown): void => {
+          if (called) return;
+          called = true;
+          resolve(e ?? null);
+        };
+        try {
+          mw(req, res, next);
+        } catch (e) {
+          next(e ?? new Error("middleware threw"));
+        }
+      });
+      if (res.headersSent || res.writableEnded) return false;
+      if (err !== null) {
+        abort({ code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "MIDDLEWARE_FAILURE", error: err } });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async #verify(req: IncomingMessage, query: Query, upgrade: boolean): Promise<Refusal | undefined> {
+    const transport = query.transport;
+    if (transport === undefined || !(this.opts.transports as readonly string[]).includes(transport)) {
+      return { code: ENGINE_ERRORS.UNKNOWN_TRANSPORT, context: { transport } };
+    }
+    if (upgrade !== (transport === "websocket")) {
+      // an upgrade must ask for websocket, and websocket only comes by upgrade
+      return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_MISMATCH", transport } };
+    }
+    const sid = query.sid;
+    if (sid !== undefined) {
+      const session = this.clients[sid];
+      if (session === undefined) return { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } };
+      if (!upgrade && session.transport.name !== transport) {
+        return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_MISMATCH", transport } };
+      }
+      if (upgrade && (!this.opts.allowUpgrades || session.upgraded || session.upgrading)) {
+        return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "UPGRADE_REFUSED", sid } };
+      }
+      return undefined;
+    }
+    if (req.method !== "GET") return { code: ENGINE_ERRORS.BAD_HANDSHAKE_METHOD, context: { method: req.method } };
+    if (query.EIO !== String(ENGINE_PROTOCOL)) {
+      return { code: ENGINE_ERRORS.UNSUPPORTED_PROTOCOL_VERSION, context: { protocol: query.EIO } };
+    }
+    const allow = this.opts.allowRequest;
+    if (allow === undefined) return undefined;
+    const [err, ok] = await new Promise<[string | null | undefined, boolean]>((resolve) => {
+      try {
+        allow(req, (e, success) => resolve([e, success]));
+      } catch (e) {
+        resolve([e instanceof Error ? e.message : String(e), false]);
+      }
+    });
+    if (ok) return undefined;
+    return { code: ENGINE_ERRORS.FORBIDDEN, message: typeof err === "string" && err !== "" ? err : undefined, context: {} };
+  }
+
+  #refuse(req: IncomingMessage, refusal: Refusal): { status: number; message: string } {
+    const message = refusal.message ?? ENGINE_ERROR_MESSAGES[refusal.code];
+    if (this.listenerCount("connection_error") > 0) {
+      this.emit("connection_error", { req, code: refusal.code, message, context: refusal.context ?? {} });
+    }
+    return { status: ENGINE_ERROR_STATUS[refusal.code], message };
+  }
+
+  #abortRequest(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+    const { status, message } = this.#refuse(req, refusal);
+    writeEngineError(res, status, refusal.code, message);
+  }
+
+  #abortUpgrade(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {
+    const { status, message } = this.#refuse(req, refusal);
+    const body = JSON.stringify({ code: refusal.code, message });
+    writeRawResponse(socket, status, STATUS_CODES[status] ?? "Error", { "Content-Type": "application/json" }, body);
+  }
+}
+
+/** True when `url`'s pathname is `path` (or `path/` when trailing slashes are allowed). */
+function matchesPath(url: string | undefined, path: string, trailing: boolean): boolean {
+  if (url === undefined || !url.startsWith(path)) return false;
+  const rest = url.charCodeAt(path.length);
+  // end of string, "?" or (with trailing slash allowed) "/" followed by end or "?"
+  if (Number.isNaN(rest) || rest === 63) return true;
+  if (!trailing || rest !== 47) return false;
+  const after = url.charCodeAt(path.length + 1);
+  return Number.isNaN(after) || after === 63;
+}
+
+function serializeCookie(c: Exclude<ResolvedEngineOptions["cookie"], false>, value: string): string {
+  let out = `${c.name}=${encodeURIComponent(value)}`;
+  if (c.path !== false) out += `; Path=${c.path}`;
+  if (c.domain !== undefined) out += `; Domain=${c.domain}`;
+  if (c.maxAge !== undefined) out += `; Max-Age=${Math.floor(c.maxAge)}`;
+  if (c.httpOnly) out += "; HttpOnly";
+  if (c.secure === true) out += "; Secure";
+  if (c.sameSite !== false) {
+    const s = c.sameSite === true ? "Strict" : c.sameSite[0]!.toUpperCase() + c.sameSite.slice(1);
+    out += `; SameSite=${s}`;
+  }
+  return out;
+}

@@ -1,0 +1,318 @@
+/**
+ * @module engine/socket — one Engine.IO session: readyState, bounded write buffer, heartbeat, upgrade, close.
+ *
+ * The session owns exactly one current transport. Outbound packets go through a
+ * {@link BoundedQueue} (caps `maxBufferedPackets` / `maxBufferedBytes`) and are flushed whenever
+ * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
+ * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingMessage } from "node:http";
+import { debuglog } from "node:util";
+import { createError, type SocketeerError } from "../errors.js";
+import { packetByteLength, type EnginePacket, type EnginePacketType } from "../parser/engine-packet.js";
+import { BoundedQueue } from "../util/bounded-queue.js";
+import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
+import type { ResolvedEngineOptions } from "./options.js";
+import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
+import { UpgradeProbe } from "./upgrade.js";
+
+const debug = debuglog("socketeer:engine");
+
+/** Session states, as engine.io names them. */
+export type ReadyState = "opening" | "open" | "closing" | "closed";
+
+/** The data a message may carry. */
+export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+/** Internal: close a session at once (server shutdown). */
+export const kForceClose = Symbol("socketeer.engine.forceClose");
+/** Internal: offer a probed WebSocket transport for an upgrade. */
+export const kUpgrade = Symbol("socketeer.engine.upgrade");
+
+interface Queued {
+  readonly packet: OutboundPacket;
+  readonly cb: (() => void) | undefined;
+}
+
+/** The session events and their arguments. */
+export interface EngineSocketEvents {
+  open: [];
+  message: [data: string | Buffer];
+  data: [data: string | Buffer];
+  packet: [packet: EnginePacket];
+  packetCreate: [packet: OutboundPacket];
+  drain: [];
+  flush: [packets: OutboundPacket[]];
+  heartbeat: [];
+  upgrading: [transport: Transport];
+  upgrade: [transport: Transport];
+  close: [reason: CloseReason, description?: Error];
+}
+
+/**
+ * One Engine.IO session (engine.io's `Socket`).
+ *
+ * @example
+ * engine.on("connection", (socket) => {
+ *   socket.on("message", (data) => socket.send(data));
+ *   socket.on("close", (reason) => console.log(socket.id, reason));
+ * });
+ */
+export class Socket extends EventEmitter<EngineSocketEvents> {
+  /** The session id (`sid`). */
+  readonly id: string;
+  /** The handshake request. */
+  readonly request: IncomingMessage;
+  /** The Engine.IO protocol version (always 4). */
+  readonly protocol = ENGINE_PROTOCOL;
+  /** The peer address of the handshake request. */
+  readonly remoteAddress: string;
+  /** `opening`, `open`, `closing` or `closed`. */
+  readyState: ReadyState = "opening";
+  /** The current transport. */
+  transport: Transport;
+  /** True once upgraded to WebSocket. */
+  upgraded = false;
+  /** True while an upgrade is being probed. */
+  upgrading = false;
+
+  #opts: ResolvedEngineOptions;
+  #buffer: BoundedQueue<Queued>;
+  #pingTimer: NodeJS.Timeout | null = null;
+  #pingTimeoutTimer: NodeJS.Timeout | null = null;
+  #probe: UpgradeProbe | null = null;
+  #closeAfterFlush = false;
+  #handle: SessionHandle = {
+    onPacket: (packet) => this.#onPacket(packet),
+    onDrain: () => this.#onDrain(),
+    onError: (err) => this.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err),
+    onClose: () => this.#onClose("transport close"),
+  };
+
+  /**
+   * Created by the engine on a successful handshake; not meant to be constructed by users.
+   *
+   * @param id the session id
+   * @param req the handshake request
+   * @param transport the first transport
+   * @param opts resolved engine options
+   */
+  constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions) {
+    super();
+    this.id = id;
+    this.request = req;
+    this.remoteAddress = req.socket?.remoteAddress ?? "";
+    this.transport = transport;
+    this.#opts = opts;
+    this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
+    transport.bind(this.#handle);
+  }
+
+  /**
+   * Sends the `open` packet and starts the heartbeat; called by the engine.
+   *
+   * @param upgrades the transports the client may upgrade to
+   */
+  open(upgrades: readonly string[]): void {
+    this.readyState = "open";
+    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.#opts;
+    const handshake = { sid: this.id, upgrades, pingInterval, pingTimeout, maxPayload: maxHttpBufferSize };
+    this.#sendPacket("open", JSON.stringify(handshake), undefined, undefined);
+    if (this.#opts.initialPacket !== undefined) this.#sendPacket("message", this.#opts.initialPacket, undefined, undefined);
+    this.emit("open");
+    this.#schedulePing();
+  }
+
+  /**
+   * Sends a message.
+   *
+   * @param data a string or binary data
+   * @param opts `{ compress?, volatile?, wsPreEncoded? }` (see {@link SendOptions})
+   * @param cb called once the message was handed to the OS
+   * @returns this socket
+   * @example
+   * socket.send("hello");
+   * socket.send(Buffer.from([1, 2, 3]), { compress: false });
+   */
+  send(data: MessageData, opts?: SendOptions, cb?: () => void): this {
+    this.#sendPacket("message", data, opts, cb);
+    return this;
+  }
+
+  /** Alias of {@link Socket.send}. */
+  write(data: MessageData, opts?: SendOptions, cb?: () => void): this {
+    this.#sendPacket("message", data, opts, cb);
+    return this;
+  }
+
+  /**
+   * Closes the session gracefully: buffered packets are flushed first; reason `"forced close"`.
+   *
+   * @param discard when true, close at once without flushing
+   * @returns this socket
+   */
+  close(discard = false): this {
+    if (this.readyState !== "open" && this.readyState !== "opening") return this;
+    this.readyState = "closing";
+    if (!discard && this.#buffer.length > 0) {
+      this.#closeAfterFlush = true;
+      return this;
+    }
+    this.#closeTransport();
+    return this;
+  }
+
+  /** @internal Closes at once with `reason` (server shutdown). */
+  [kForceClose](reason: CloseReason): void {
+    this.#onClose(reason);
+  }
+
+  /** @internal Probes `transport` for an upgrade (polling → websocket). */
+  [kUpgrade](transport: Transport): void {
+    if (this.readyState !== "open" || this.upgrading || this.upgraded || this.transport.name === transport.name) {
+      transport.destroy();
+      return;
+    }
+    this.upgrading = true;
+    if (this.listenerCount("upgrading") > 0) this.emit("upgrading", transport);
+    this.#probe = new UpgradeProbe(transport, this.#opts.upgradeTimeout, {
+      onProbed: () => this.#releasePoll(),
+      onUpgrade: () => this.#completeUpgrade(transport),
+      onFail: () => {
+        this.#probe = null;
+        this.upgrading = false;
+      },
+    });
+  }
+
+  #sendPacket(type: EnginePacketType, data: MessageData | undefined, opts: SendOptions | undefined, cb: (() => void) | undefined): void {
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    const volatile = opts?.volatile === true;
+    // volatile: better lost than late (socket.io's `volatile` flag)
+    if (volatile && !this.transport.writable) return;
+    const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
+    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    if (!this.#buffer.push({ packet, cb }, packetByteLength(packet))) {
+      if (volatile) return;
+      const which = this.#buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
+      const limit = which === "items" ? this.#buffer.maxItems : this.#buffer.maxBytes;
+      this.#onClose("transport error", createError("SKT_ERR_ENGINE_BUFFER_FULL", which === "items" ? "packets" : "bytes", limit));
+      return;
+    }
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.readyState === "closed" || !this.transport.writable || this.#buffer.length === 0) return;
+    const queued = this.#buffer.drain();
+    const packets: OutboundPacket[] = new Array<OutboundPacket>(queued.length);
+    let cbs: (() => void)[] | undefined;
+    for (let i = 0; i < queued.length; i++) {
+      const q = queued[i]!;
+      packets[i] = q.packet;
+      if (q.cb !== undefined) (cbs ??= []).push(q.cb);
+    }
+    if (this.listenerCount("flush") > 0) this.emit("flush", packets);
+    const done = cbs === undefined ? undefined : () => cbs.forEach((fn) => fn());
+    this.transport.send(packets, done);
+    if (this.listenerCount("drain") > 0) this.emit("drain");
+    if (this.#closeAfterFlush && this.#buffer.length === 0) {
+      this.#closeAfterFlush = false;
+      this.#closeTransport();
+    }
+  }
+
+  #onDrain(): void {
+    if (this.#buffer.length > 0) {
+      this.#flush();
+      return;
+    }
+    // spec § "Upgrade": a GET arriving while the probe succeeded is released with a noop
+    if (this.#probe?.probed === true) this.transport.send([{ type: "noop" }]);
+  }
+
+  #releasePoll(): void {
+    if (!this.transport.writable) return;
+    if (this.#buffer.length > 0) this.#flush();
+    else this.transport.send([{ type: "noop" }]);
+  }
+
+  #completeUpgrade(transport: Transport): void {
+    this.#probe = null;
+    this.upgrading = false;
+    if (this.readyState === "closed") {
+      transport.destroy();
+      return;
+    }
+    const old = this.transport;
+    old.discard();
+    old.destroy();
+    this.transport = transport;
+    transport.bind(this.#handle);
+    this.upgraded = true;
+    debug("session %s upgraded to %s", this.id, transport.name);
+    if (this.listenerCount("upgrade") > 0) this.emit("upgrade", transport);
+    this.#flush();
+    if (this.readyState === "closing" && !this.#closeAfterFlush) this.#closeTransport();
+  }
+
+  #onPacket(packet: EnginePacket): void {
+    if (this.readyState !== "open") return;
+    if (this.listenerCount("packet") > 0) this.emit("packet", packet);
+    switch (packet.type) {
+      case "pong":
+        this.#clearHeartbeat();
+        this.#schedulePing();
+        this.emit("heartbeat");
+        break;
+      case "message": {
+        const data = packet.data as string | Buffer;
+        this.emit("data", data);
+        this.emit("message", data);
+        break;
+      }
+      case "close":
+        this.#onClose("transport close");
+        break;
+      default:
+        // ping/open/upgrade/noop from the client on an open session: ignored (spec § "Heartbeat")
+        break;
+    }
+  }
+
+  #schedulePing(): void {
+    this.#pingTimer = setTimeout(() => {
+      this.#pingTimer = null;
+      this.#sendPacket("ping", undefined, undefined, undefined);
+      this.#pingTimeoutTimer = setTimeout(() => {
+        this.#pingTimeoutTimer = null;
+        this.#onClose("ping timeout");
+      }, this.#opts.pingTimeout);
+    }, this.#opts.pingInterval);
+  }
+
+  #clearHeartbeat(): void {
+    if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
+    if (this.#pingTimeoutTimer !== null) clearTimeout(this.#pingTimeoutTimer);
+    this.#pingTimer = null;
+    this.#pingTimeoutTimer = null;
+  }
+
+  #closeTransport(): void {
+    this.transport.close(() => this.#onClose("forced close"));
+  }
+
+  #onClose(reason: CloseReason, description?: SocketeerError): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    debug("session %s closed: %s", this.id, reason);
+    this.#clearHeartbeat();
+    this.#probe?.abort();
+    this.#probe = null;
+    this.upgrading = false;
+    this.#buffer.clear();
+    this.transport.destroy();
+    this.emit("close", reason, description);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * @module engine/transport — the Transport contract between a session and its polling/WebSocket carrier.
+ *
+ * A transport moves packets; it knows nothing about heartbeats or buffering. It reports to
+ * whoever is bound to it through a {@link SessionHandle} (no events on the hot path), and is
+ * `writable` when a `send` would go out at once.
+ */
+import type { EnginePacket } from "../parser/engine-packet.js";
+import type { SocketeerError } from "../errors.js";
+import type { TransportName } from "./constants.js";
+
+/** Per-packet send options (`socket.send(data, opts)`). */
+export interface SendOptions {
+  /** Compress this packet (permessage-deflate / HTTP compression) when enabled. @default true */
+  compress?: boolean;
+  /** Drop the packet instead of buffering it when the transport is not writable. @default false */
+  volatile?: boolean;
+  /**
+   * The packet already encoded as an Engine.IO text frame (e.g. `"4…"` for a string message):
+   * the WebSocket transport sends it as-is. Ignored by polling (which batches packets).
+   */
+  wsPreEncoded?: string;
+}
+
+/** A packet on its way out, with its options. */
+export interface OutboundPacket extends EnginePacket {
+  readonly options?: SendOptions | undefined;
+}
+
+/** What a transport may call on the session (or upgrade probe) it is bound to. */
+export interface SessionHandle {
+  /** A packet arrived. */
+  onPacket(packet: EnginePacket): void;
+  /** The transport became writable. */
+  onDrain(): void;
+  /** The transport failed (reason "transport error", or "parse error" for SKT_ERR_ENGINE_PARSE). */
+  onError(err: SocketeerError): void;
+  /** The peer closed the transport (reason "transport close"). */
+  onClose(): void;
+}
+
+const NOOP_HANDLE: SessionHandle = {
+  onPacket() {},
+  onDrain() {},
+  onError() {},
+  onClose() {},
+};
+
+/** Base of the polling and WebSocket transports. */
+export abstract class Transport {
+  /** `"polling"` or `"websocket"`. */
+  abstract readonly name: TransportName;
+  /** Whether a `send` goes out at once. */
+  writable = false;
+  /** Set once the transport was replaced by an upgrade. */
+  discarded = false;
+  /** The session (or probe) receiving this transport's reports. */
+  protected handle: SessionHandle = NOOP_HANDLE;
+
+  /**
+   * Routes this transport's reports to `handle`.
+   *
+   * @param handle the receiver; replaces any previous one
+   */
+  bind(handle: SessionHandle): void {
+    this.handle = handle;
+  }
+
+  /** Stops reporting to anyone. */
+  unbind(): void {
+    this.handle = NOOP_HANDLE;
+  }
+
+  /** Marks the transport as replaced by an upgrade. */
+  discard(): void {
+    this.discarded = true;
+  }
+
+  /**
+   * Sends packets; only called while `writable`.
+   *
+   * @param packets the packets, in order
+   * @param done called once they have been handed to the OS
+   */
+  abstract send(packets: readonly OutboundPacket[], done?: () => void): void;
+
+  /**
+   * Closes gracefully (polling: a close packet on the next GET; WebSocket: a close frame).
+   *
+   * @param fn called once closed
+   */
+  abstract close(fn: () => void): void;
+
+  /** Releases everything at once (no timer or socket left); safe to call twice. */
+  abstract destroy(): void;
+}
