@@ -137,6 +137,13 @@ const ERRORS = {
     message: (what: string) => `this adapter does not support ${what}`,
   },
 
+  // ── integrations (socketeer/fastify, socketeer/express) ──────────────────
+  SKT_ERR_FASTIFY_IO_DECORATED: {
+    base: Error,
+    message: () =>
+      'Fastify already has an "io" decorator: socketeer is registered twice, or another plugin (e.g. fastify-socket.io) owns "io"',
+  },
+
   // ── redis adapter (socketeer/redis) ───────────────────────────────────────
   SKT_ERR_REDIS_INVALID_MESSAGE: {
     base: Error,
