@@ -62,3 +62,14 @@ describe("helpers", () => {
     assert.equal(exceedsDepth("[][][][]", 0, 1), false);
   });
 });
+
+describe("exceedsDepth with escapes", () => {
+  test("treats an escaped quote as part of the string and an escaped backslash as closing it", () => {
+    assert.equal(exceedsDepth('["a\\"[[[[[", 1]', 0, 1), false);
+    assert.equal(exceedsDepth('["a\\\\", [[[1]]]]', 0, 2), true);
+    assert.equal(exceedsDepth('["a\\\\\\"[[[", 1]', 0, 1), false);
+  });
+  test("gives up on an unterminated string (JSON.parse rejects it later)", () => {
+    assert.equal(exceedsDepth('["abc [[[[[[[[', 0, 2), false);
+  });
+});
