@@ -280,8 +280,9 @@ export class Server extends EventEmitter<EngineServerEvents> {
       this.#count--;
     });
     const canUpgrade = name === "polling" && this.opts.allowUpgrades && this.opts.transports.includes("websocket");
-    socket.open(canUpgrade ? ["websocket"] : []);
+    // park the handshake GET first, so the open packet goes straight out instead of through the buffer
     if (transport instanceof PollingTransport) transport.handleRequest(req, carrier as ServerResponse);
+    socket.open(canUpgrade ? ["websocket"] : []);
     debug("session %s opened over %s", sid, name);
     this.emit("connection", socket);
   }
