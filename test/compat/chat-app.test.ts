@@ -10,7 +10,7 @@ import { describe, test, type TestContext } from "node:test";
 import { io as connect, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import { Server as SocketIoServer } from "socket.io";
 import { createChatApp, type ChatApp, type ServerClass } from "./fixtures/chat-app.js";
-import { listen } from "../helpers/listen.js";
+import { closeServer, listen } from "../helpers/listen.js";
 import { WAIT_MS } from "../helpers/wait.js";
 
 /**
@@ -51,6 +51,8 @@ async function start(t: TestContext, Server: ServerClass): Promise<Harness> {
   t.after(async () => {
     for (const c of clients) c.disconnect();
     await app.close();
+    // socket.io's close() also closes the HTTP server; make sure it is closed either way.
+    await closeServer(httpServer);
   });
   const make = (opts: ClientOptions) => {
     const socket = connect(url, { forceNew: true, reconnection: false, autoConnect: false, ...opts });
