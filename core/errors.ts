@@ -161,6 +161,13 @@ const ERRORS = {
     base: TypeError,
     message: (name: string) => `argument "${name}" must be an ioredis client or a node-redis v4+ client`,
   },
+
+  // ── decorators / nestjs (socketeer/nestjs) ────────────────────────────────
+  SKT_ERR_DECORATORS_NO_HANDLERS: {
+    base: TypeError,
+    message: (className: string) =>
+      `${className} has no @On(), @OnConnection() or @OnDisconnect() method; there is nothing to register`,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Every error code Socketeer can produce. */
