@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { createServer } from "node:http";
+import { describe, test, type TestContext } from "node:test";
+import { Server as SocketIoServer, type Socket as ServerSocket } from "socket.io";
+import { io as connect } from "socket.io-client";
 import * as reference from "socket.io-parser";
+import * as ourParser from "../../../core/parser/index.js";
 import { Decoder, Encoder, PacketType, protocol, type Packet } from "../../../core/parser/index.js";
 import { isSocketeerError, type ErrorCode } from "../../../core/errors.js";
+import { closeServer, listen } from "../../helpers/listen.js";
 
 /** Decodes a sequence of chunks, returning every packet emitted. */
 function decodeAll(chunks: readonly (string | Buffer | ArrayBuffer | ArrayBufferView)[], decoder = new Decoder()): Packet[] {
@@ -365,5 +370,44 @@ describe("interoperability with socket.io-parser", () => {
     for (const packet of samples) {
       assert.deepEqual(plain(ours.encode(packet)), plain(theirs.encode({ ...packet } as reference.Packet)));
     }
+  });
+});
+
+/** A real socket.io server using our codec as its `parser`, and a stock socket.io-client. */
+async function socketIoWithOurParser(t: TestContext) {
+  const httpServer = createServer();
+  const ioServer = new SocketIoServer(httpServer, { parser: ourParser });
+  const { url } = await listen(undefined, undefined, httpServer);
+  const client = connect(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
+  t.after(async () => {
+    client.disconnect();
+    await ioServer.close();
+    await closeServer(httpServer);
+  });
+  const serverSocket = await new Promise<ServerSocket>((resolve) => ioServer.once("connection", resolve));
+  return { client, serverSocket };
+}
+
+describe("as the parser option of a real socket.io server", () => {
+  test("exchanges events, acks and binary with the stock socket.io-client", async (t) => {
+    const { client, serverSocket } = await socketIoWithOurParser(t);
+    serverSocket.on("echo", (...args: unknown[]) => {
+      const ack = args.pop() as (...a: unknown[]) => void;
+      ack(...args);
+    });
+    const file = Buffer.from([1, 2, 3]);
+    assert.equal(await client.timeout(5_000).emitWithAck("echo", "text", { file, n: [1, { deep: file }] }), "text");
+    const reply = (await client.timeout(5_000).emitWithAck("echo", { file }, file)) as { file: unknown };
+    assert.ok(Buffer.isBuffer(reply.file) && reply.file.equals(file));
+  });
+
+  test("makes socket.io report our error on the socket and close the connection", async (t) => {
+    const { client, serverSocket } = await socketIoWithOurParser(t);
+    const error = new Promise<unknown>((resolve) => serverSocket.once("error", resolve));
+    const reason = new Promise<string>((resolve) => serverSocket.once("disconnect", resolve));
+    client.io.engine.send('2[{"not":"an event name"}]');
+    assert.ok(isSocketeerError(await error, "SKT_ERR_PARSER_INVALID_PACKET"));
+    // socket.io 4.8 closes the Engine.IO connection itself after a decode error: "forced close".
+    assert.equal(await reason, "forced close");
   });
 });
