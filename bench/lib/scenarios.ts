@@ -1,0 +1,288 @@
+/**
+ * @module bench/lib/scenarios — what each scenario does and measures. A scenario group sets up
+ * clients on the load generator, runs its cases against one server, and tears down; each case
+ * returns its figures for one run. Server CPU comes from process.cpuUsage() deltas inside the
+ * server process, memory from process.memoryUsage() after a forced GC, both over IPC.
+ */
+import { performance } from "node:perf_hooks";
+import type { BenchConfig, ScenarioId, ServerName } from "./config.js";
+import type { RpcChild } from "./rpc.js";
+import type { EchoResult, PublishResult } from "../load/loadgen.js";
+import type { ServerStats } from "../servers/host.js";
+
+/** One figure of a case. */
+export interface MetricDef {
+  readonly key: string;
+  readonly label: string;
+  /** "/s", "µs", "ms", "B" (shown as KB), "%". */
+  readonly unit: string;
+  readonly better: "higher" | "lower";
+}
+
+/** One table of the report: a scenario at one size. */
+export interface CaseDef {
+  readonly id: string;
+  readonly scenario: ScenarioId;
+  readonly title: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly metrics: readonly MetricDef[];
+  /** Only servers speaking Socket.IO run it (long-polling has no `ws` floor). */
+  readonly sioOnly: boolean;
+}
+
+/** A running server under test, as the scenarios see it. */
+export interface ServerHandle {
+  readonly name: ServerName;
+  readonly rpc: RpcChild;
+  /** `http://127.0.0.1:port` */
+  readonly origin: string;
+  /** Wire protocol of the lean clients: Socket.IO, or plain JSON for the `ws` floor. */
+  readonly proto: "sio" | "json";
+}
+
+/** What a case run returns: metric key → value (NaN when not measurable). */
+export type Figures = Record<string, number>;
+
+interface RunnableCase {
+  readonly def: CaseDef;
+  run(server: ServerHandle, loadgen: RpcChild): Promise<Figures>;
+}
+
+/** Cases that share their clients: connect once, run each case, close. */
+export interface ScenarioGroup {
+  readonly scenario: ScenarioId;
+  readonly sioOnly: boolean;
+  /** Run against a freshly started server process (memory figures need a clean baseline). */
+  readonly fresh: boolean;
+  readonly cases: readonly RunnableCase[];
+  setup(server: ServerHandle, loadgen: RpcChild): Promise<void>;
+  teardown(server: ServerHandle, loadgen: RpcChild): Promise<void>;
+}
+
+const ROOM = "all";
+/** A short string payload, the same for every server. */
+const PAYLOAD = "bench payload: 0123456789abcdef0123456789";
+
+const M = {
+  connectsPerSec: { key: "connectsPerSec", label: "connects/s", unit: "/s", better: "higher" },
+  cpuPerConnect: { key: "cpuPerConnect", label: "server CPU per connect", unit: "µs", better: "lower" },
+  heapPerConn: { key: "heapPerConn", label: "heap per idle connection", unit: "B", better: "lower" },
+  rssPerConn: { key: "rssPerConn", label: "RSS per idle connection", unit: "B", better: "lower" },
+  deliveriesPerSec: { key: "deliveriesPerSec", label: "deliveries/s", unit: "/s", better: "higher" },
+  cpuPerDelivery: { key: "cpuPerDelivery", label: "server CPU per delivery", unit: "µs", better: "lower" },
+  acksPerSec: { key: "acksPerSec", label: "acks/s", unit: "/s", better: "higher" },
+  cpuPerAck: { key: "cpuPerAck", label: "server CPU per ack", unit: "µs", better: "lower" },
+  messagesPerSec: { key: "messagesPerSec", label: "messages/s (echo round trips)", unit: "/s", better: "higher" },
+  cpuPerMessage: { key: "cpuPerMessage", label: "server CPU per message", unit: "µs", better: "lower" },
+  p50: { key: "p50", label: "latency p50", unit: "ms", better: "lower" },
+  p99: { key: "p99", label: "latency p99", unit: "ms", better: "lower" },
+  loadgenCpu: { key: "loadgenCpu", label: "load generator CPU (saturation check)", unit: "%", better: "lower" },
+} as const satisfies Record<string, MetricDef>;
+
+function stats(server: ServerHandle, gc = false): Promise<ServerStats> {
+  return server.rpc.call<ServerStats>("stats", { gc });
+}
+
+async function loadgenCpu(loadgen: RpcChild): Promise<number> {
+  return (await loadgen.call<{ cpuUs: number }>("cpu")).cpuUs;
+}
+
+/** Connects `n` clients of the server's protocol; throws when the server falls short. */
+async function connect(server: ServerHandle, loadgen: RpcChild, n: number, transport = "websocket"): Promise<{ ms: number }> {
+  const r = await loadgen.call<{ ms: number; connected: number }>("connect", { origin: server.origin, proto: server.proto, transport, n });
+  await server.rpc.call("waitConnections", { n, timeoutMs: 20_000 });
+  return r;
+}
+
+async function closeAll(server: ServerHandle, loadgen: RpcChild): Promise<void> {
+  await loadgen.call("closeAll");
+  await server.rpc.call("waitConnections", { n: 0, timeoutMs: 30_000 });
+}
+
+/** CPU per operation in µs and load-generator CPU in percent of one core. */
+function perOp(s0: ServerStats, s1: ServerStats, ops: number): number {
+  return ops > 0 ? (s1.cpuUs - s0.cpuUs) / ops : Number.NaN;
+}
+
+/** (A) connect N clients: rate, CPU per connect, heap and RSS per idle connection after GC. */
+function connectGroup(n: number): ScenarioGroup {
+  const def: CaseDef = {
+    id: `A-${n}`, scenario: "A", title: `A · connect ${n} clients`, params: { n }, sioOnly: false,
+    metrics: [M.connectsPerSec, M.cpuPerConnect, M.heapPerConn, M.rssPerConn],
+  };
+  return {
+    scenario: "A", sioOnly: false, fresh: true,
+    // The fresh process first JIT-compiles its handshake path on a few connections, so the
+    // measured connects are warm and the memory baseline already holds the code's own allocations.
+    setup: async (server, loadgen) => {
+      await connect(server, loadgen, Math.min(200, n));
+      await closeAll(server, loadgen);
+    },
+    teardown: closeAll,
+    cases: [{
+      def,
+      run: async (server, loadgen) => {
+        const s0 = await stats(server, true);
+        const r = await connect(server, loadgen, n);
+        const s1 = await stats(server);
+        const s2 = await stats(server, true);
+        return {
+          connectsPerSec: (n / r.ms) * 1000,
+          cpuPerConnect: perOp(s0, s1, n),
+          heapPerConn: (s2.heapUsed - s0.heapUsed) / n,
+          rssPerConn: (s2.rss - s0.rss) / n,
+        };
+      },
+    }],
+  };
+}
+
+/** (B) broadcast to a room of N, `perTurn` emits per event-loop turn. */
+function broadcastCase(n: number, deliveries: number, perTurn: number): RunnableCase {
+  const emits = Math.max(perTurn, Math.round(deliveries / n / perTurn) * perTurn);
+  const def: CaseDef = {
+    id: `B-${perTurn}`, scenario: "B", title: `B · broadcast to ${n}, ${perTurn} emit${perTurn > 1 ? "s" : ""} per turn`,
+    params: { n, perTurn, emits }, sioOnly: false,
+    metrics: [M.deliveriesPerSec, M.cpuPerDelivery, M.loadgenCpu],
+  };
+  return {
+    def,
+    run: async (server, loadgen) => {
+      const total = emits * n;
+      await loadgen.call("resetCounters");
+      const s0 = await stats(server);
+      const l0 = await loadgenCpu(loadgen);
+      const t0 = performance.now();
+      await Promise.all([
+        server.rpc.call("broadcast", { room: ROOM, emits, perTurn, payload: PAYLOAD }),
+        loadgen.call("waitBroadcasts", { total, timeoutMs: 120_000 }),
+      ]);
+      const ms = performance.now() - t0;
+      const s1 = await stats(server);
+      const l1 = await loadgenCpu(loadgen);
+      return {
+        deliveriesPerSec: (total / ms) * 1000,
+        cpuPerDelivery: perOp(s0, s1, total),
+        loadgenCpu: ((l1 - l0) / (ms * 1000)) * 100,
+      };
+    },
+  };
+}
+
+/** (D) publishers whose messages fan out to every client. */
+function publishCase(n: number, publishers: number, durationMs: number): RunnableCase {
+  const def: CaseDef = {
+    id: "D", scenario: "D", title: `D · ${publishers} publishers fan out to ${n}`,
+    params: { n, publishers, durationMs }, sioOnly: false,
+    metrics: [M.deliveriesPerSec, M.p50, M.p99, M.cpuPerDelivery, M.loadgenCpu],
+  };
+  return {
+    def,
+    run: async (server, loadgen) => {
+      const s0 = await stats(server);
+      const l0 = await loadgenCpu(loadgen);
+      const r = await loadgen.call<PublishResult>("publish", { publishers, durationMs, room: ROOM, timeoutMs: 60_000 });
+      const s1 = await stats(server);
+      const l1 = await loadgenCpu(loadgen);
+      if (r.delivered < r.expected) throw new Error(`only ${r.delivered} of ${r.expected} publications arrived`);
+      return {
+        deliveriesPerSec: (r.delivered / r.ms) * 1000,
+        p50: r.p50,
+        p99: r.p99,
+        cpuPerDelivery: perOp(s0, s1, r.delivered),
+        loadgenCpu: ((l1 - l0) / (r.ms * 1000)) * 100,
+      };
+    },
+  };
+}
+
+/** (C, E) closed-loop echo with ack by `k` clients. */
+function echoCase(def: CaseDef, k: number, durationMs: number, rate: MetricDef, cpu: MetricDef): RunnableCase {
+  return {
+    def,
+    run: async (server, loadgen) => {
+      const s0 = await stats(server);
+      const l0 = await loadgenCpu(loadgen);
+      const r = await loadgen.call<EchoResult>("echo", { clients: k, durationMs, dataJson: JSON.stringify(PAYLOAD) });
+      const s1 = await stats(server);
+      const l1 = await loadgenCpu(loadgen);
+      return {
+        [rate.key]: (r.acks / r.ms) * 1000,
+        p50: r.p50,
+        p99: r.p99,
+        [cpu.key]: perOp(s0, s1, r.acks),
+        loadgenCpu: ((l1 - l0) / (r.ms * 1000)) * 100,
+      };
+    },
+  };
+}
+
+/** Sizes of one pass; the warm-up pass uses small ones. */
+export type Sizes = Pick<BenchConfig, "scenarios" | "connectNs" | "fanoutN" | "broadcastDeliveries" | "echoClients" | "publishers" | "pollingClients" | "durationMs">;
+
+/** The scenario groups of a pass, in the order they run against each server. */
+export function planGroups(sizes: Sizes): ScenarioGroup[] {
+  const groups: ScenarioGroup[] = [];
+  const want = (s: ScenarioId): boolean => sizes.scenarios.includes(s);
+  if (want("A")) for (const n of sizes.connectNs) groups.push(connectGroup(n));
+  for (const s of ["B", "D"] as const) {
+    if (!want(s)) continue;
+    const n = sizes.fanoutN;
+    groups.push({
+      scenario: s, sioOnly: false, fresh: false,
+      setup: async (server, loadgen) => {
+        await connect(server, loadgen, n);
+        await loadgen.call("join", { room: ROOM });
+      },
+      teardown: closeAll,
+      cases: s === "B"
+        ? [broadcastCase(n, sizes.broadcastDeliveries, 1), broadcastCase(n, sizes.broadcastDeliveries, 10)]
+        : [publishCase(n, Math.min(sizes.publishers, n), sizes.durationMs)],
+    });
+  }
+  if (want("C")) {
+    const most = Math.max(...sizes.echoClients);
+    groups.push({
+      scenario: "C", sioOnly: false, fresh: false,
+      setup: async (server, loadgen) => {
+        await connect(server, loadgen, most);
+      },
+      teardown: closeAll,
+      cases: sizes.echoClients.map((k) => echoCase({
+        id: `C-${k}`, scenario: "C", title: `C · echo with ack, ${k} closed-loop client${k > 1 ? "s" : ""}`,
+        params: { clients: k, durationMs: sizes.durationMs }, sioOnly: false,
+        metrics: [M.acksPerSec, M.p50, M.p99, M.cpuPerAck, M.loadgenCpu],
+      }, k, sizes.durationMs, M.acksPerSec, M.cpuPerAck)),
+    });
+  }
+  if (want("E")) {
+    const k = sizes.pollingClients;
+    groups.push({
+      scenario: "E", sioOnly: true, fresh: false,
+      setup: async (server, loadgen) => {
+        await connect(server, loadgen, k, "polling");
+      },
+      teardown: closeAll,
+      cases: [echoCase({
+        id: "E", scenario: "E", title: `E · ${k} long-polling clients, echo with ack`,
+        params: { clients: k, durationMs: sizes.durationMs }, sioOnly: true,
+        metrics: [M.messagesPerSec, M.cpuPerMessage, M.p50, M.p99, M.loadgenCpu],
+      }, k, sizes.durationMs, M.messagesPerSec, M.cpuPerMessage)],
+    });
+  }
+  return groups;
+}
+
+/** Sizes of the warm-up pass: enough calls for the JIT, little time. */
+export function warmupSizes(sizes: Sizes): Sizes {
+  return {
+    scenarios: sizes.scenarios,
+    connectNs: [Math.min(200, ...sizes.connectNs)],
+    fanoutN: Math.min(100, sizes.fanoutN),
+    broadcastDeliveries: 2_000,
+    echoClients: sizes.echoClients.map((k) => Math.min(k, 10)),
+    publishers: sizes.publishers,
+    pollingClients: Math.min(5, sizes.pollingClients),
+    durationMs: Math.min(200, sizes.durationMs),
+  };
+}

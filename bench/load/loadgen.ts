@@ -1,0 +1,206 @@
+/**
+ * @module bench/load/loadgen — the load generator process. Holds the lean clients and runs the
+ * client side of each scenario on command from the orchestrator (IPC), reporting counts, elapsed
+ * time and latency percentiles. Pinned to its own CPU by the orchestrator where possible.
+ */
+import { Agent } from "node:http";
+import { performance } from "node:perf_hooks";
+import { Histogram } from "../lib/histogram.js";
+import { notify, serveRpc } from "../lib/rpc.js";
+import { JsonWsClient, SioPollingClient, SioWsClient, type LeanClient, type Sink } from "./clients.js";
+
+/** Latency summary returned by the echo and publish commands, in ms. */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly samples: number;
+}
+
+/** Result of the `echo` command. */
+export interface EchoResult extends LatencySummary {
+  readonly acks: number;
+  readonly ms: number;
+}
+
+/** Result of the `publish` command. */
+export interface PublishResult extends LatencySummary {
+  readonly published: number;
+  readonly delivered: number;
+  readonly expected: number;
+  readonly ms: number;
+}
+
+let clients: LeanClient[] = [];
+let agent: Agent | undefined;
+let bCount = 0;
+let bWaiter: { total: number; resolve(): void } | undefined;
+let onMsg: ((data: string, client: LeanClient) => void) | undefined;
+
+const sink: Sink = {
+  b() {
+    bCount++;
+    if (bWaiter && bCount >= bWaiter.total) {
+      const w = bWaiter;
+      bWaiter = undefined;
+      w.resolve();
+    }
+  },
+  msg(data, client) {
+    onMsg?.(data, client);
+  },
+};
+
+function makeClient(origin: string, proto: string, transport: string): LeanClient {
+  if (proto === "json") return new JsonWsClient(origin, sink);
+  if (transport === "polling") {
+    agent ??= new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+    return new SioPollingClient(origin, sink, agent);
+  }
+  return new SioWsClient(origin, sink);
+}
+
+/** Opens `n` clients, at most `concurrency` handshakes in flight. */
+async function connectAll(origin: string, proto: string, transport: string, n: number, concurrency: number): Promise<{ ms: number; connected: number }> {
+  const fresh: LeanClient[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      const c = makeClient(origin, proto, transport);
+      fresh.push(c);
+      await c.connect();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  } catch (err) {
+    for (const c of fresh) c.close();
+    throw err;
+  }
+  const ms = performance.now() - t0;
+  clients.push(...fresh);
+  return { ms, connected: fresh.length };
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`load generator: ${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** Closed-loop echo: each of the first `k` clients sends the next echo when the previous is acked. */
+function echoLoop(k: number, durationMs: number, dataJson: string): Promise<EchoResult> {
+  if (clients.length < k) return Promise.reject(new Error(`echo needs ${k} clients, have ${clients.length}`));
+  const hist = new Histogram();
+  let acks = 0;
+  let running = k;
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  return new Promise<EchoResult>((resolve) => {
+    const loop = (c: LeanClient): void => {
+      const sent = performance.now();
+      c.echo(dataJson, () => {
+        const now = performance.now();
+        hist.record(now - sent);
+        acks++;
+        if (now < deadline) loop(c);
+        else if (--running === 0) {
+          resolve({ acks, ms: now - t0, p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count });
+        }
+      });
+    };
+    for (let i = 0; i < k; i++) loop(clients[i] as LeanClient);
+  });
+}
+
+/**
+ * Publisher fan-out: the first `publishers` clients publish to `room` (which every client joined);
+ * each publishes its next message when its previous one came back to it. Latency is measured at
+ * every receiver (same process, same clock).
+ */
+function publishLoop(publishers: number, durationMs: number, room: string, timeoutMs: number): Promise<PublishResult> {
+  const n = clients.length;
+  if (n < publishers) return Promise.reject(new Error(`publish needs ${publishers} clients, have ${n}`));
+  const hist = new Histogram();
+  const pubs = clients.slice(0, publishers);
+  let published = 0;
+  let delivered = 0;
+  let active = publishers;
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  const send = (i: number): void => {
+    published++;
+    (pubs[i] as LeanClient).publish(room, `"${performance.now().toFixed(3)}|${i}"`);
+  };
+  return new Promise<PublishResult>((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      onMsg = undefined;
+      clearTimeout(guard);
+      resolve({
+        published, delivered, expected: published * n, ms: performance.now() - t0,
+        p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count,
+      });
+    };
+    // A guard, not a sleep: reports what arrived if deliveries never complete (e.g. a server drops).
+    const guard = setTimeout(finish, durationMs + timeoutMs);
+    onMsg = (data, client) => {
+      const now = performance.now();
+      const bar = data.indexOf("|");
+      hist.record(now - Number(data.slice(0, bar)));
+      delivered++;
+      const i = Number(data.slice(bar + 1));
+      if (client === pubs[i]) {
+        if (now < deadline) send(i);
+        else active--;
+      }
+      if (active === 0 && delivered >= published * n) finish();
+    };
+    for (let i = 0; i < publishers; i++) send(i);
+  });
+}
+
+serveRpc({
+  connect: async (a) =>
+    connectAll(String(a.origin), String(a.proto), String(a.transport ?? "websocket"), Number(a.n), Number(a.concurrency ?? 64)),
+  join: async (a) => {
+    const t0 = performance.now();
+    await withDeadline(Promise.all(clients.map((c) => c.join(String(a.room)))), Number(a.timeoutMs ?? 30_000), "join");
+    return { ms: performance.now() - t0 };
+  },
+  resetCounters: () => {
+    bCount = 0;
+    return null;
+  },
+  waitBroadcasts: async (a) => {
+    const total = Number(a.total);
+    const t0 = performance.now();
+    if (bCount < total) {
+      await withDeadline(new Promise<void>((resolve) => (bWaiter = { total, resolve })), Number(a.timeoutMs ?? 60_000), `waiting for ${total} deliveries (got ${bCount})`)
+        .finally(() => (bWaiter = undefined));
+    }
+    return { received: bCount, ms: performance.now() - t0 };
+  },
+  echo: (a) => echoLoop(Number(a.clients), Number(a.durationMs), String(a.dataJson)),
+  publish: (a) => publishLoop(Number(a.publishers), Number(a.durationMs), String(a.room), Number(a.timeoutMs ?? 30_000)),
+  cpu: () => {
+    const u = process.cpuUsage();
+    return { cpuUs: u.user + u.system };
+  },
+  closeAll: async () => {
+    const n = clients.length;
+    await withDeadline(Promise.all(clients.map((c) => c.close())), 10_000, "close");
+    clients = [];
+    agent?.destroy();
+    agent = undefined;
+    return { closed: n };
+  },
+});
+notify("ready", { pid: process.pid });
