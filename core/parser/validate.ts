@@ -21,6 +21,9 @@ const BINARY_ACK = 6;
 /**
  * True for an object whose tag is `[object Object]`: not an array, null, Date, Buffer or other
  * built-in (the same test socket.io-parser applies, so a reviver's class instances still pass).
+ *
+ * @param value anything
+ * @returns true for object payloads (CONNECT auth, CONNECT_ERROR details)
  */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === "[object Object]";
@@ -71,7 +74,12 @@ export function assertPayload(type: number, data: unknown): void {
   if (problem !== undefined) throw createError("SKT_ERR_PARSER_INVALID_PACKET", problem);
 }
 
-/** True for an ack id: a non-negative safe integer. */
+/**
+ * Tells whether a value can be an ack id.
+ *
+ * @param id anything
+ * @returns true for a non-negative safe integer
+ */
 export function isAckId(id: unknown): id is number {
   return typeof id === "number" && Number.isSafeInteger(id) && id >= 0;
 }
