@@ -3,7 +3,7 @@
  * namespace or gateway runs), answering the HTTP status of the adapter's choice so it reaches the client's
  * `connect_error` (`err.description` is the status with HTTP long-polling).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 
 /** `true` lets the handshake through; `false` answers 403; an object answers its `status` and `message`. */
 export type HandshakeVerdict = boolean | { status: number; message?: string };
@@ -14,10 +14,20 @@ export type HandshakeVerdict = boolean | { status: number; message?: string };
  */
 export type HandshakeGuard = (req: IncomingMessage) => HandshakeVerdict | Promise<HandshakeVerdict>;
 
-/** The connect-style middleware shape of socket.io's `io.engine.use(...)`. */
-export type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => void;
+/**
+ * The part of the response a guard writes to: an `http.ServerResponse` for polling, the engine's
+ * upgrade response for a WebSocket handshake.
+ */
+export interface GuardResponse {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
+  end(body?: string): unknown;
+}
 
-function reject(res: ServerResponse, status: number, message: string): void {
+/** The connect-style middleware shape of `io.engine.use(...)`. */
+export type EngineMiddleware = (req: IncomingMessage, res: GuardResponse, next: (err?: Error) => void) => void;
+
+function reject(res: GuardResponse, status: number, message: string): void {
   const body = JSON.stringify({ code: status, message });
   if (!res.headersSent) {
     res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
