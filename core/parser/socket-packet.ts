@@ -83,7 +83,8 @@ export class Encoder {
    *
    * @param packet the packet to encode
    * @returns the text part, followed by the binary attachments (if any), in order
-   * @throws TypeError from JSON.stringify when the data is circular or holds a BigInt
+   * @throws TypeError from JSON.stringify when the data holds a BigInt or is circular (circular
+   *   data in an EVENT/ACK exhausts the stack while looking for binary, as in socket.io-parser)
    */
   encode(packet: Packet): EncodedPacket {
     const type = packet.type;
