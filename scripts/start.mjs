@@ -1,14 +1,41 @@
 #!/usr/bin/env node
-// `npm start`: runs the sample chat app (samples/). Until a sample exists, says so and exits 0.
+// `npm start [-- fastify|express|nest]`: runs the sample chat (samples/chat/), Fastify by default.
+//   PORT (default 3000), HOST (default localhost), REDIS_URL (optional: share the chat between nodes)
+// Fastify and Express run through tsx; the NestJS version is compiled by tsc first (Nest's
+// decorators need emitDecoratorMetadata, which tsx does not emit), into .test-build/samples-nest/.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const entry = resolve(root, "samples/chat/fastify.ts");
+const which = process.argv[2] ?? "fastify";
+const sources = { fastify: "samples/chat/fastify.ts", express: "samples/chat/express.ts", nest: "samples/chat/nestjs.ts" };
+if (!(which in sources)) {
+  console.error(`usage: npm start [-- ${Object.keys(sources).join("|")}]`);
+  process.exit(2);
+}
+const entry = resolve(root, sources[which]);
 if (!existsSync(entry)) {
   console.log("no sample yet");
   process.exit(0);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", entry], { stdio: "inherit", cwd: root });
-process.exit(r.status ?? 0);
+
+// Forward Ctrl+C / kill to the sample and exit with its status once it has closed.
+function run(args) {
+  const r = spawnSync(process.execPath, args, { stdio: "inherit", cwd: root });
+  return r.status ?? (r.signal ? 1 : 0);
+}
+
+if (which === "nest") {
+  const tsc = resolve(root, "node_modules/typescript/bin/tsc");
+  console.log("compiling the NestJS sample with tsc…");
+  // tsc emits even with type errors elsewhere in the tree; the sample itself must have compiled.
+  run([tsc, "-p", "tsconfig.samples-nest.json"]);
+  const out = resolve(root, ".test-build/samples-nest/samples/chat/nestjs.js");
+  if (!existsSync(out)) {
+    console.error("the NestJS sample did not compile");
+    process.exit(1);
+  }
+  process.exit(run([out]));
+}
+process.exit(run(["--import", "tsx", entry]));
