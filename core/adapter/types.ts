@@ -165,5 +165,4 @@ export interface AdapterLike {
   serverSideEmit(packet: unknown[]): void;
   persistSession(session: SessionToPersist): void | Promise<void>;
   restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
 }

@@ -162,3 +162,7 @@ export abstract class StrictEventEmitter<
     return super.listeners(event) as ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>[];
   }
 }
+
+/** The default type of `socket.data`. */
+// any: socket.io types `data` as `any` by default, and apps read its fields without casts.
+export type DefaultSocketData = any;

@@ -1,0 +1,226 @@
+/**
+ * @module broadcast/broadcast-operator — the immutable builder behind `io.to(room)`,
+ * `nsp.except(room)`, `io.volatile`, `io.timeout(ms)`…: each call returns a new operator; the
+ * terminal calls (`emit`, `emitWithAck`, `fetchSockets`, `socketsJoin`…) go to the adapter.
+ */
+import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
+import { createError } from "../errors.js";
+import type { AdapterLike, BroadcastFlags, BroadcastOptions, Room, SocketId } from "../adapter/types.js";
+import type {
+  AckResult,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  DefaultSocketData,
+  EventNames,
+  EventParams,
+  EventsMap,
+  AllButLast,
+  EventNamesWithAck,
+} from "../events/typed-events.js";
+import { RemoteSocket, type SocketDetails } from "./remote-socket.js";
+
+/** Flags of an operator: the adapter's, plus whether an ack expects one answer (RemoteSocket). */
+export interface OperatorFlags extends BroadcastFlags {
+  expectSingleResponse?: boolean;
+}
+
+type Ack = (...args: unknown[]) => void;
+
+/**
+ * A target selection plus flags, ready to emit.
+ *
+ * @example
+ * io.to("room1").except("room2").volatile.emit("tick", Date.now());
+ * const answers = await io.timeout(5_000).emitWithAck("ping");
+ */
+export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = DefaultSocketData> {
+  readonly #adapter: AdapterLike;
+  readonly #rooms: Set<Room>;
+  readonly #except: Set<Room>;
+  readonly #flags: OperatorFlags;
+
+  /**
+   * @param adapter the namespace's adapter
+   * @param rooms target rooms (empty: everyone)
+   * @param exceptRooms excluded rooms
+   * @param flags emit flags
+   */
+  constructor(
+    adapter: AdapterLike,
+    rooms: Set<Room> = new Set(),
+    exceptRooms: Set<Room> = new Set(),
+    flags: OperatorFlags = {},
+  ) {
+    this.#adapter = adapter;
+    this.#rooms = rooms;
+    this.#except = exceptRooms;
+    this.#flags = flags;
+  }
+
+  /** Targets also the sockets in `room` (a socket in several targeted rooms gets one copy). */
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    const rooms = new Set(this.#rooms);
+    if (Array.isArray(room)) for (const r of room) rooms.add(r);
+    else rooms.add(room);
+    return new BroadcastOperator(this.#adapter, rooms, this.#except, this.#flags);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.to(room);
+  }
+
+  /** Excludes the sockets in `room`. */
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    const except = new Set(this.#except);
+    if (Array.isArray(room)) for (const r of room) except.add(r);
+    else except.add(room);
+    return new BroadcastOperator(this.#adapter, this.#rooms, except, this.#flags);
+  }
+
+  /** Sets whether to compress the packet. */
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#with({ compress });
+  }
+
+  /** Drops the packet for sockets whose transport is not writable right now. */
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#with({ volatile: true });
+  }
+
+  /** Only this node's sockets (with a cluster adapter). */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#with({ local: true });
+  }
+
+  /**
+   * Sets the time every socket has to answer the ack of the next emit.
+   *
+   * @param ms timeout in ms
+   */
+  timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+    return this.#with({ timeout: ms }) as unknown as BroadcastOperator<
+      DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
+      SocketData
+    >;
+  }
+
+  #with(flags: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.#adapter, this.#rooms, this.#except, { ...this.#flags, ...flags });
+  }
+
+  #options(): BroadcastOptions {
+    return { rooms: this.#rooms, except: this.#except, flags: this.#flags };
+  }
+
+  /**
+   * Emits to every targeted socket. With a callback last, every socket's answer is collected:
+   * `cb(null, answers)` once all answered, or `cb(err, answersSoFar)` after `timeout(ms)`.
+   *
+   * @returns true
+   * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
+   */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    if (typeof ev === "string" && RESERVED_EVENTS.has(ev)) throw createError("SKT_ERR_SOCKET_RESERVED_EVENT", ev);
+    const data: unknown[] = [ev, ...(args as unknown[])];
+    const last = data[data.length - 1];
+    if (typeof last !== "function") {
+      this.#adapter.broadcast({ type: PACKET_TYPE.EVENT, nsp: "/", data }, this.#options());
+      return true;
+    }
+    data.pop();
+    this.#emitWithCallback(data, last as Ack);
+    return true;
+  }
+
+  #emitWithCallback(data: unknown[], ack: Ack): void {
+    const ms = this.#flags.timeout;
+    const single = this.#flags.expectSingleResponse === true;
+    const responses: unknown[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    let expectedServers = -1;
+    let answeredServers = 0;
+    let expectedClients = 0;
+    const finish = (err: Error | null): void => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      if (single) ack(err, responses[0]);
+      else ack(err, responses);
+    };
+    const check = (): void => {
+      if (expectedServers === answeredServers && responses.length === expectedClients) finish(null);
+    };
+    if (ms !== undefined) {
+      timer = setTimeout(() => {
+        finish(createError("SKT_ERR_BROADCAST_ACK_TIMEOUT", ms, responses.length, expectedClients));
+      }, ms);
+    }
+    this.#adapter.broadcastWithAck(
+      { type: PACKET_TYPE.EVENT, nsp: "/", data },
+      this.#options(),
+      (clientCount) => {
+        expectedClients += clientCount;
+        answeredServers++;
+        check();
+      },
+      (response) => {
+        if (done) return;
+        responses.push(response);
+        check();
+      },
+    );
+    this.#adapter.serverCount().then(
+      (count) => {
+        expectedServers = count;
+        check();
+      },
+      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /**
+   * Emits and resolves with every socket's answer (rejects after `timeout(ms)`).
+   *
+   * @example
+   * const answers = await io.timeout(1_000).emitWithAck("status");
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>> {
+    return new Promise((resolve, reject) => {
+      const cb = (err: Error | null, answers: unknown): void => {
+        if (err) reject(err);
+        else resolve(answers as AckResult<EmitEvents, Ev>);
+      };
+      (this.emit as (ev: string | symbol, ...a: unknown[]) => boolean)(ev, ...(args as unknown[]), cb);
+    });
+  }
+
+  /** @returns the ids of the targeted sockets (deprecated in socket.io; prefer fetchSockets) */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.#adapter.sockets(this.#rooms);
+  }
+
+  /** @returns the targeted sockets, local or remote */
+  async fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    const found = await this.#adapter.fetchSockets(this.#options());
+    return found.map((s) => new RemoteSocket<EmitEvents, SocketData>(this.#adapter, s as SocketDetails<SocketData>));
+  }
+
+  /** Makes the targeted sockets join `room`. */
+  socketsJoin(room: Room | Room[]): void {
+    this.#adapter.addSockets(this.#options(), Array.isArray(room) ? room : [room]);
+  }
+
+  /** Makes the targeted sockets leave `room`. */
+  socketsLeave(room: Room | Room[]): void {
+    this.#adapter.delSockets(this.#options(), Array.isArray(room) ? room : [room]);
+  }
+
+  /** Disconnects the targeted sockets (`close` also closes their connections). */
+  disconnectSockets(close = false): void {
+    this.#adapter.disconnectSockets(this.#options(), close);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module socketeer — the public API: `import { Server } from "socketeer"` gives what
+ * `import { Server } from "socket.io"` v4 gives.
+ */
+export { Server, type ServerReservedEventsMap } from "./server.js";
+export { Namespace, type NamespaceReservedEventsMap, type NamespaceMiddleware } from "./namespace/namespace.js";
+export { ParentNamespace, type NamespaceMatcher } from "./namespace/parent-namespace.js";
+export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socket.js";
+export { Client } from "./socket/client.js";
+export type { Handshake } from "./socket/handshake.js";
+export { BroadcastOperator } from "./broadcast/broadcast-operator.js";
+export { RemoteSocket, type SocketDetails } from "./broadcast/remote-socket.js";
+export {
+  Adapter,
+  InMemoryAdapter,
+  SessionAwareAdapter,
+  DEFAULT_MAX_DISCONNECTION_DURATION,
+  DEFAULT_MAX_PERSISTED_PACKETS,
+} from "./adapter/index.js";
+export type {
+  Room,
+  SocketId,
+  PrivateSessionId,
+  BroadcastFlags,
+  BroadcastOptions,
+  Packet,
+  EncodedPacket,
+  PacketEncoder,
+  WriteOptions,
+  AdapterSocket,
+  AdapterNamespace,
+  AdapterServer,
+  AdapterLike,
+  AdapterConstructor,
+  AdapterHandshake,
+  RecoverySettings,
+  Session,
+  SessionToPersist,
+} from "./adapter/index.js";
+export type {
+  ServerOptions,
+  ConnectionStateRecoveryOptions,
+  AdapterOption,
+  ParserOption,
+  ResolvedServerOptions,
+} from "./options.js";
+export type {
+  EventsMap,
+  DefaultEventsMap,
+  DefaultSocketData,
+  EventNames,
+  EventParams,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  RemoveAcknowledgements,
+  EventNamesWithAck,
+  AckResult,
+} from "./events/typed-events.js";
+export { DISCONNECT_REASON, type DisconnectReason } from "./constants.js";
+export { createError, isSocketeerError, type SocketeerError, type ErrorCode } from "./errors.js";
+/** The codec, as socket.io re-exports socket.io-parser's protocol number. */
+export { protocol } from "./parser/index.js";
+/**
+ * Seams for cluster adapters (e.g. `socketeer/redis`): the symbol-keyed members of
+ * `AdapterSocket` and `AdapterNamespace`.
+ */
+export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";

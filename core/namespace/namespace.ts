@@ -1,0 +1,339 @@
+/**
+ * @module namespace/namespace — a namespace: its connected sockets, its connection middleware
+ * chain, its adapter, and the broadcast entry points (`nsp.to(room).emit(…)`).
+ */
+import { debuglog } from "node:util";
+import { RESERVED_EVENTS } from "../constants.js";
+import { createError } from "../errors.js";
+import type { AdapterLike, AdapterNamespace, Packet, Room, SocketId } from "../adapter/types.js";
+import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
+import type { RemoteSocket } from "../broadcast/remote-socket.js";
+import {
+  StrictEventEmitter,
+  type AckResult,
+  type AllButLast,
+  type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  type DefaultEventsMap,
+  type DefaultSocketData,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+  type RemoveAcknowledgements,
+} from "../events/typed-events.js";
+import { runMiddlewares, type Middleware } from "../middleware/compose.js";
+import {
+  kAddClient,
+  kConnectError,
+  kCreateAdapter,
+  kInitAdapter,
+  kNextAckId,
+  kOnConnect,
+  kOnServerSideEmit,
+  kRemoveSocket,
+  kSetOnEmpty,
+} from "../symbols.js";
+import type { Server } from "../server.js";
+import type { Client } from "../socket/client.js";
+import { Socket } from "../socket/socket.js";
+
+const debug = debuglog("socketeer:namespace");
+
+/** Lifecycle events of a Namespace. */
+export interface NamespaceReservedEventsMap<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
+  connect: (socket: Socket<L, E, S, D>) => void;
+  connection: (socket: Socket<L, E, S, D>) => void;
+}
+
+/** A connection middleware: `next(err)` refuses the connection with CONNECT_ERROR. */
+export type NamespaceMiddleware<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = (
+  socket: Socket<L, E, S, D>,
+  next: (err?: Error & { data?: unknown }) => void,
+) => void;
+
+function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } {
+  return (
+    typeof auth === "object" &&
+    auth !== null &&
+    typeof (auth as { pid?: unknown }).pid === "string" &&
+    typeof (auth as { offset?: unknown }).offset === "string"
+  );
+}
+
+/**
+ * A namespace: `io.of("/admin")`.
+ *
+ * @example
+ * const admin = io.of("/admin");
+ * admin.use((socket, next) => (socket.handshake.auth.token ? next() : next(new Error("unauthorized"))));
+ * admin.on("connection", (socket) => admin.emit("joined", socket.id));
+ */
+export class Namespace<
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = ListenEvents,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    SocketData = DefaultSocketData,
+  >
+  extends StrictEventEmitter<
+    ServerSideEvents,
+    RemoveAcknowledgements<EmitEvents>,
+    NamespaceReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >
+  implements AdapterNamespace
+{
+  /** The namespace name, e.g. `/admin`. */
+  readonly name: string;
+  /** The connected sockets, by id. */
+  readonly sockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** The server. */
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The adapter (rooms and broadcasts). */
+  adapter: AdapterLike;
+
+  #fns: Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>[] = [];
+  #ids = 0;
+  #onEmpty: (() => void) | undefined;
+
+  /**
+   * Created by `io.of(name)`; not meant to be constructed by users.
+   *
+   * @param server the server
+   * @param name the namespace name
+   */
+  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
+    super();
+    this.server = server;
+    this.name = name;
+    this.adapter = this.createAdapter();
+    void this.adapter.init();
+  }
+
+  /** Builds this namespace's adapter (the server's `adapter` option). */
+  protected createAdapter(): AdapterLike {
+    return this.server[kCreateAdapter](this);
+  }
+
+  /** Replaces the adapter after `io.adapter(newAdapter)`. */
+  [kInitAdapter](): void {
+    void this.adapter.close();
+    this.adapter = this.createAdapter();
+    void this.adapter.init();
+  }
+
+  /**
+   * Adds a connection middleware.
+   *
+   * @example
+   * nsp.use((socket, next) => next(new Error("nope")));
+   */
+  use(fn: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this.#fns.push(fn as Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>);
+    return this;
+  }
+
+  /** The middlewares (for children of a dynamic namespace). */
+  protected get middlewares(): readonly Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>[] {
+    return this.#fns;
+  }
+
+  #operator(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.adapter);
+  }
+
+  /** Targets the sockets in `room`. */
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().to(room);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().in(room);
+  }
+
+  /** Targets every socket except those in `room`. */
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().except(room);
+  }
+
+  /**
+   * Emits to every socket of the namespace.
+   *
+   * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
+   */
+  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
+  ): boolean {
+    return (this.#operator().emit as (ev: string | symbol, ...a: unknown[]) => boolean)(ev, ...(args as unknown[]));
+  }
+
+  /** Emits to every socket and resolves with their answers (rejects after `timeout(ms)`). */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>> {
+    return this.#operator().emitWithAck(ev, ...args);
+  }
+
+  /** Sends a `message` event to every socket. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    (this.#operator().emit as (ev: string, ...a: unknown[]) => boolean)("message", ...(args as unknown[]));
+    return this;
+  }
+
+  /** Same as {@link send}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  /** Sets whether to compress the next broadcast. */
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().compress(compress);
+  }
+
+  /** The next broadcast is dropped for sockets that are not writable. */
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().volatile;
+  }
+
+  /** Only this node's sockets. */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().local;
+  }
+
+  /** Sets the ack timeout of the next broadcast. */
+  timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+    return this.#operator().timeout(ms);
+  }
+
+  /** @returns the ids of every socket (deprecated in socket.io; prefer fetchSockets) */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.#operator().allSockets();
+  }
+
+  /** @returns every socket of the namespace, local or remote */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.#operator().fetchSockets();
+  }
+
+  /** Makes every socket join `room`. */
+  socketsJoin(room: Room | Room[]): void {
+    this.#operator().socketsJoin(room);
+  }
+
+  /** Makes every socket leave `room`. */
+  socketsLeave(room: Room | Room[]): void {
+    this.#operator().socketsLeave(room);
+  }
+
+  /** Disconnects every socket. */
+  disconnectSockets(close = false): void {
+    this.#operator().disconnectSockets(close);
+  }
+
+  /**
+   * Sends an event to the other servers of the cluster (a no-op with the in-memory adapter;
+   * an ack, if given, is called with no responses).
+   *
+   * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
+   */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    if (typeof ev === "string" && RESERVED_EVENTS.has(ev)) throw createError("SKT_ERR_SOCKET_RESERVED_EVENT", ev);
+    this.adapter.serverSideEmit([ev, ...(args as unknown[])]);
+    return true;
+  }
+
+  /** Sends an event to the other servers and resolves with their answers. */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const cb = (err: Error | null, responses: unknown[]): void => (err ? reject(err) : resolve(responses));
+      (this.serverSideEmit as (ev: string | symbol, ...a: unknown[]) => boolean)(ev, ...(args as unknown[]), cb);
+    });
+  }
+
+  // ── internal seams ─────────────────────────────────────────────────────────
+
+  /** A fresh ack id for this namespace. */
+  [kNextAckId](): number {
+    return this.#ids++;
+  }
+
+  /** An event another server sent with serverSideEmit (called by cluster adapters). */
+  [kOnServerSideEmit](args: unknown[]): void {
+    this.emitUntyped(...(args as [string, ...unknown[]]));
+  }
+
+  /** Called when the last socket leaves (cleanupEmptyChildNamespaces). */
+  [kSetOnEmpty](fn: (() => void) | undefined): void {
+    this.#onEmpty = fn;
+  }
+
+  /**
+   * Admits a client: restores its session if it asks to and can, runs the middlewares, then
+   * connects it.
+   */
+  [kAddClient](
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: unknown,
+    onConnect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): void {
+    const recovery = this.server.recovery;
+    if (recovery === undefined || !isRecoveryAuth(auth)) {
+      this.#admit(new Socket(this, client, auth), client, onConnect, false);
+      return;
+    }
+    this.adapter.restoreSession(auth.pid, auth.offset).then(
+      (session) => {
+        if (!client.isOpen) return;
+        if (session === null) {
+          this.#admit(new Socket(this, client, auth), client, onConnect, false);
+          return;
+        }
+        this.#admit(new Socket(this, client, auth, session), client, onConnect, recovery.skipMiddlewares);
+      },
+      (err: unknown) => {
+        if (debug.enabled) debug("session restore failed: %s", err);
+        if (client.isOpen) this.#admit(new Socket(this, client, auth), client, onConnect, false);
+      },
+    );
+  }
+
+  #admit(
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    onConnect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+    skipMiddlewares: boolean,
+  ): void {
+    const connect = (err?: Error): void => {
+      if (!client.isOpen) {
+        // The connection went away while the middlewares ran (a restored socket joined rooms).
+        this.adapter.delAll(socket.id);
+        return;
+      }
+      if (err !== undefined) {
+        this.adapter.delAll(socket.id);
+        socket[kConnectError](err);
+        return;
+      }
+      this.sockets.set(socket.id, socket);
+      socket[kOnConnect]();
+      onConnect(socket);
+      this.emitReserved("connect", socket);
+      this.emitReserved("connection", socket);
+    };
+    if (skipMiddlewares) connect();
+    else runMiddlewares(this.#fns, socket, connect);
+  }
+
+  /** Forgets a closed socket. */
+  [kRemoveSocket](socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (this.sockets.get(socket.id) !== socket) return;
+    this.sockets.delete(socket.id);
+    if (this.sockets.size === 0 && this.#onEmpty !== undefined) this.#onEmpty();
+  }
+}
+
+export type { Packet };

@@ -1,0 +1,63 @@
+/**
+ * @module socket/handshake — builds a socket's immutable `handshake` object from the Engine.IO
+ * handshake request. Only this object keeps the request's headers.
+ */
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+
+/** The handshake details of a socket (socket.io's `Handshake`). */
+export interface Handshake {
+  /** The headers of the first request of the session. */
+  readonly headers: IncomingMessage["headers"];
+  /** When the handshake happened, as a date string. */
+  readonly time: string;
+  /** The peer address. */
+  readonly address: string;
+  /** Whether the request was cross-site (it had an Origin header). */
+  readonly xdomain: boolean;
+  /** Whether the connection is TLS. */
+  readonly secure: boolean;
+  /** When the handshake happened, in ms since the epoch. */
+  readonly issued: number;
+  /** The request URL. */
+  readonly url: string;
+  /** The query parameters of the request URL. */
+  readonly query: Record<string, string | string[] | undefined>;
+  /** The `auth` payload of the CONNECT packet. */
+  readonly auth: Record<string, unknown>;
+}
+
+/**
+ * Builds a Handshake.
+ *
+ * @param req the Engine.IO handshake request
+ * @param address the peer address
+ * @param auth the CONNECT payload (an object, or undefined)
+ * @returns a frozen Handshake
+ */
+export function buildHandshake(req: IncomingMessage, address: string, auth: unknown): Handshake {
+  const url = req.url ?? "/";
+  const now = new Date();
+  return Object.freeze({
+    headers: req.headers,
+    time: now.toString(),
+    address,
+    xdomain: req.headers.origin !== undefined,
+    secure: (req.socket as TLSSocket | undefined)?.encrypted === true,
+    issued: now.getTime(),
+    url,
+    query: parseQuery(url),
+    auth: typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>) : {},
+  });
+}
+
+function parseQuery(url: string): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = Object.create(null) as Record<string, string>;
+  const q = url.indexOf("?");
+  if (q === -1) return out;
+  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}

@@ -1,0 +1,478 @@
+/**
+ * @module socket/socket — one client's connection to one namespace: emit/on/onAny, rooms,
+ * flags and disconnection. Acks live in `acks.ts`, the handshake in `handshake.ts`, and the
+ * wire I/O in the Client it belongs to.
+ */
+import { randomBytes } from "node:crypto";
+import { debuglog } from "node:util";
+import type { IncomingMessage } from "node:http";
+import { DISCONNECT_REASON, PACKET_TYPE, RESERVED_EVENTS, SOCKET_ID_BYTES, type DisconnectReason } from "../constants.js";
+import { createError } from "../errors.js";
+import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
+import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
+import {
+  StrictEventEmitter,
+  type AckResult,
+  type AllButLast,
+  type DecorateAcknowledgements,
+  type DefaultEventsMap,
+  type DefaultSocketData,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+} from "../events/typed-events.js";
+import { runMiddlewares } from "../middleware/compose.js";
+import {
+  kConnectError,
+  kDisconnectAll,
+  kNextAckId,
+  kNotifyOutgoing,
+  kOnClose,
+  kOnConnect,
+  kOnPacket,
+  kRegisterAck,
+  kRemoveFromClient,
+  kRemoveSocket,
+  kWriteEncoded,
+  kWritePacket,
+} from "../symbols.js";
+import { AckRegistry, type AckCallback } from "./acks.js";
+import { buildHandshake, type Handshake } from "./handshake.js";
+import type { Client } from "./client.js";
+import type { Namespace } from "../namespace/namespace.js";
+
+const debug = debuglog("socketeer:socket");
+
+/** Lifecycle events of a Socket. */
+export interface SocketReservedEventsMap {
+  disconnect: (reason: DisconnectReason, description?: unknown) => void;
+  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
+  error: (err: Error) => void;
+}
+
+/** An incoming event as packet middlewares see it: `[name, ...args]`. */
+export type Event = [string, ...unknown[]];
+
+/** A catch-all listener (`onAny`, `onAnyOutgoing`). */
+// any: listeners of arbitrary events take arbitrary arguments, as in socket.io's typings.
+type AnyListener = (event: string, ...args: any[]) => void;
+
+/** Per-emit flags of a socket (reset after each emit, as in socket.io). */
+interface SocketFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  timeout?: number;
+}
+
+/** Disconnection reasons after which a session is kept for recovery. */
+const RECOVERABLE: ReadonlySet<string> = new Set([
+  DISCONNECT_REASON.TRANSPORT_ERROR,
+  DISCONNECT_REASON.TRANSPORT_CLOSE,
+  DISCONNECT_REASON.FORCED_CLOSE,
+  DISCONNECT_REASON.PING_TIMEOUT,
+  DISCONNECT_REASON.SERVER_SHUTTING_DOWN,
+  DISCONNECT_REASON.FORCED_SERVER_CLOSE,
+]);
+
+/** A 20-character, 120-bit random id. */
+function generateSocketId(): string {
+  return randomBytes(SOCKET_ID_BYTES).toString("base64url");
+}
+
+/**
+ * A client connected to a namespace.
+ *
+ * @example
+ * io.on("connection", (socket) => {
+ *   socket.join("room1");
+ *   socket.on("hello", (name, ack) => ack(`hi ${name}`));
+ *   socket.to("room1").emit("joined", socket.id);
+ * });
+ */
+export class Socket<
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = ListenEvents,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    SocketData = DefaultSocketData,
+  >
+  extends StrictEventEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap>
+  implements AdapterSocket
+{
+  /** The socket id (20 random characters; kept on recovery). */
+  readonly id: SocketId;
+  /** The handshake details. */
+  readonly handshake: Handshake;
+  /** The namespace. */
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The Engine.IO connection this socket runs on. */
+  readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** Whether the socket was restored by connection state recovery. */
+  readonly recovered: boolean = false;
+  /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */
+  data: SocketData = {} as SocketData;
+  /** Whether the socket is connected to its namespace. */
+  connected = false;
+
+  readonly #pid: string | undefined;
+  readonly #acks = new AckRegistry();
+  #flags: SocketFlags = {};
+  #fns: ((event: Event, next: (err?: Error) => void) => void)[] = [];
+  #any: AnyListener[] = [];
+  #anyOutgoing: AnyListener[] = [];
+  #missed: unknown[][] | undefined;
+
+  /**
+   * Created by the namespace for each CONNECT; not meant to be constructed by users.
+   *
+   * @param nsp the namespace
+   * @param client the connection
+   * @param auth the CONNECT payload
+   * @param session a recovered session, if any
+   */
+  constructor(
+    nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: unknown,
+    session?: Session,
+  ) {
+    super();
+    this.nsp = nsp;
+    this.client = client;
+    this.handshake = buildHandshake(client.request, client.conn.remoteAddress, auth);
+    const recovery = nsp.server.recovery;
+    if (session !== undefined) {
+      this.id = session.sid;
+      this.#pid = session.pid;
+      this.data = session.data as SocketData;
+      this.recovered = true;
+      this.#missed = session.missedPackets;
+      void this.#adapter().addAll(this.id, new Set(session.rooms));
+    } else {
+      this.id = generateSocketId();
+      this.#pid = recovery !== undefined ? generateSocketId() : undefined;
+    }
+  }
+
+  #adapter(): AdapterLike {
+    return this.nsp.adapter;
+  }
+
+  /** The Engine.IO connection (engine socket). */
+  get conn(): Client["conn"] {
+    return this.client.conn;
+  }
+
+  /** The first HTTP request of the connection. */
+  get request(): IncomingMessage {
+    return this.client.request;
+  }
+
+  /** The rooms this socket is in (always including its own id while connected). */
+  get rooms(): Set<Room> {
+    return this.#adapter().socketRooms(this.id) ?? new Set();
+  }
+
+  /** Whether the socket is disconnected. */
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  // ── emitting ───────────────────────────────────────────────────────────────
+
+  /**
+   * Sends an event; a function as the last argument receives the client's answer.
+   *
+   * @returns true
+   * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
+   * @example
+   * socket.emit("hello", "world", (answer) => console.log(answer));
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    if (typeof ev === "string" && RESERVED_EVENTS.has(ev)) throw createError("SKT_ERR_SOCKET_RESERVED_EVENT", ev);
+    const data: unknown[] = [ev, ...(args as unknown[])];
+    const packet: Packet = { type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data };
+    const flags = this.#flags;
+    this.#flags = {};
+    const last = data[data.length - 1];
+    if (typeof last === "function") {
+      data.pop();
+      const id = this.nsp[kNextAckId]();
+      this.#acks.add(id, last as AckCallback, flags.timeout);
+      packet.id = id;
+    }
+    if (packet.id === undefined && this.nsp.server.recovery !== undefined) {
+      // Goes through the adapter so the packet gets an offset and is kept for replay.
+      this.#adapter().broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      return true;
+    }
+    this[kNotifyOutgoing](packet);
+    this.client[kWritePacket](packet, flags);
+    return true;
+  }
+
+  /**
+   * Emits and resolves with the client's answer (rejects after `timeout(ms)`).
+   *
+   * @example
+   * const answer = await socket.timeout(1_000).emitWithAck("ping");
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>> {
+    const withError = this.#flags.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      const cb = (a: unknown, b: unknown): void => {
+        if (!withError) return resolve(a as AckResult<EmitEvents, Ev>);
+        if (a) reject(a);
+        else resolve(b as AckResult<EmitEvents, Ev>);
+      };
+      (this.emit as (ev: string | symbol, ...a: unknown[]) => boolean)(ev, ...(args as unknown[]), cb);
+    });
+  }
+
+  /** Sends a `message` event. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    (this.emit as (ev: string, ...a: unknown[]) => boolean)("message", ...(args as unknown[]));
+    return this;
+  }
+
+  /** Same as {@link send}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  /** Targets the other sockets in `room` (not this one). */
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#broadcastOperator().to(room);
+  }
+
+  /** Same as {@link to}. */
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#broadcastOperator().in(room);
+  }
+
+  /** Targets every other socket except those in `room`. */
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#broadcastOperator().except(room);
+  }
+
+  /** Targets every other socket of the namespace. */
+  get broadcast(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#broadcastOperator();
+  }
+
+  #broadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
+    const flags = this.#flags;
+    this.#flags = {};
+    return new BroadcastOperator(this.#adapter(), new Set(), new Set([this.id]), { ...flags });
+  }
+
+  /** The next emit is dropped if the transport is not writable. */
+  get volatile(): this {
+    this.#flags.volatile = true;
+    return this;
+  }
+
+  /** Sets whether the next emit is compressed. */
+  compress(compress: boolean): this {
+    this.#flags.compress = compress;
+    return this;
+  }
+
+  /** The ack of the next emit must come within `ms`, else its callback gets an error. */
+  timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+    this.#flags.timeout = ms;
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
+  }
+
+  // ── rooms ──────────────────────────────────────────────────────────────────
+
+  /** Joins one or more rooms. */
+  join(rooms: Room | Room[]): Promise<void> | void {
+    return this.#adapter().addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): Promise<void> | void {
+    return this.#adapter().del(this.id, room);
+  }
+
+  /**
+   * Disconnects from the namespace (the client gets `io server disconnect`); with
+   * `close = true`, closes the whole connection and every namespace on it.
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client[kDisconnectAll]();
+    } else {
+      this.client[kWritePacket]({ type: PACKET_TYPE.DISCONNECT, nsp: this.nsp.name }, {});
+      this[kOnClose](DISCONNECT_REASON.SERVER_NAMESPACE_DISCONNECT);
+    }
+    return this;
+  }
+
+  // ── middlewares and catch-all listeners ────────────────────────────────────
+
+  /**
+   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
+   *
+   * @example
+   * socket.use(([event], next) => (event === "forbidden" ? next(new Error("no")) : next()));
+   */
+  use(fn: (event: Event, next: (err?: Error) => void) => void): this {
+    this.#fns.push(fn);
+    return this;
+  }
+
+  /** Listens to every incoming event. */
+  onAny(listener: AnyListener): this {
+    this.#any.push(listener);
+    return this;
+  }
+
+  /** Listens to every incoming event, before the other catch-all listeners. */
+  prependAny(listener: AnyListener): this {
+    this.#any.unshift(listener);
+    return this;
+  }
+
+  /** Removes one catch-all listener, or all of them. */
+  offAny(listener?: AnyListener): this {
+    this.#any = listener === undefined ? [] : this.#any.filter((l) => l !== listener);
+    return this;
+  }
+
+  /** @returns the catch-all listeners */
+  listenersAny(): AnyListener[] {
+    return this.#any.slice();
+  }
+
+  /** Listens to every outgoing event (including broadcasts). */
+  onAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.push(listener);
+    return this;
+  }
+
+  /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.unshift(listener);
+    return this;
+  }
+
+  /** Removes one outgoing catch-all listener, or all of them. */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOutgoing = listener === undefined ? [] : this.#anyOutgoing.filter((l) => l !== listener);
+    return this;
+  }
+
+  /** @returns the outgoing catch-all listeners */
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOutgoing.slice();
+  }
+
+  // ── internal (AdapterSocket, Client and Namespace seams) ───────────────────
+
+  [kNotifyOutgoing](packet: Packet): void {
+    if (this.#anyOutgoing.length === 0) return;
+    const args = (packet.data as unknown[]).slice() as [string, ...unknown[]];
+    for (const fn of this.#anyOutgoing.slice()) fn.apply(this, args);
+  }
+
+  [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
+    this.client[kWriteEncoded](encoded, opts);
+  }
+
+  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void {
+    this.#acks.addShared(id, ack);
+  }
+
+  /** Completes the connection: own room, CONNECT reply, replay of missed packets. */
+  [kOnConnect](): void {
+    this.connected = true;
+    void this.join(this.id);
+    const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
+    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
+    const missed = this.#missed;
+    if (missed !== undefined) {
+      this.#missed = undefined;
+      for (const args of missed) {
+        this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data: args }, {});
+      }
+    }
+  }
+
+  /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
+  [kConnectError](err: Error & { data?: unknown }): void {
+    const data: { message: string; data?: unknown } = { message: err.message };
+    if (err.data !== undefined) data.data = err.data;
+    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.nsp.name, data }, {});
+  }
+
+  /** A packet for this socket, from its Client. */
+  [kOnPacket](packet: Packet): void {
+    if (!this.connected) return;
+    switch (packet.type) {
+      case PACKET_TYPE.EVENT:
+      case PACKET_TYPE.BINARY_EVENT:
+        this.#onEvent(packet);
+        break;
+      case PACKET_TYPE.ACK:
+      case PACKET_TYPE.BINARY_ACK:
+        if (!this.#acks.resolve(packet.id!, (packet.data as unknown[] | undefined) ?? []) && debug.enabled) {
+          debug("no ack waiting under id %d", packet.id);
+        }
+        break;
+      case PACKET_TYPE.DISCONNECT:
+        this[kOnClose](DISCONNECT_REASON.CLIENT_NAMESPACE_DISCONNECT);
+        break;
+    }
+  }
+
+  #onEvent(packet: Packet): void {
+    const args = packet.data as Event;
+    if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
+    if (this.#any.length > 0) {
+      for (const fn of this.#any.slice()) fn.apply(this, args);
+    }
+    if (this.#fns.length === 0) {
+      this.emitUntyped(...args);
+      return;
+    }
+    runMiddlewares(this.#fns, args, (err) => {
+      if (err !== undefined) {
+        // socket.io emits "error" unconditionally, which throws when nobody listens.
+        if (this.listenerCount("error") > 0) this.emitReserved("error", err);
+        else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
+        return;
+      }
+      if (this.connected) this.emitUntyped(...args);
+    });
+  }
+
+  #ackFor(id: number): (...args: unknown[]) => void {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.client[kWritePacket]({ type: PACKET_TYPE.ACK, nsp: this.nsp.name, id, data: args }, {});
+    };
+  }
+
+  /** Closes the socket: `disconnecting` (rooms still filled), cleanup, then `disconnect`. */
+  [kOnClose](reason: DisconnectReason, description?: unknown): void {
+    if (!this.connected) return;
+    this.emitReserved("disconnecting", reason, description);
+    if (this.#pid !== undefined && RECOVERABLE.has(reason)) {
+      void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
+    }
+    this.#adapter().delAll(this.id);
+    this.nsp[kRemoveSocket](this);
+    this.client[kRemoveFromClient](this);
+    this.connected = false;
+    this.emitReserved("disconnect", reason, description);
+    this.#acks.rejectAll();
+  }
+}
