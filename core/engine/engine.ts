@@ -283,6 +283,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
     // park the handshake GET first, so the open packet goes straight out instead of through the buffer
     if (transport instanceof PollingTransport) transport.handleRequest(req, carrier as ServerResponse);
     socket.open(canUpgrade ? ["websocket"] : []);
+    // the session may have died already (e.g. an initialPacket over the buffer caps)
+    if (socket.readyState !== "open") return;
     debug("session %s opened over %s", sid, name);
     this.emit("connection", socket);
   }

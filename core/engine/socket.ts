@@ -120,6 +120,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     const handshake = { sid: this.id, upgrades, pingInterval, pingTimeout, maxPayload: maxHttpBufferSize };
     this.#sendPacket("open", JSON.stringify(handshake), undefined, undefined);
     if (this.#opts.initialPacket !== undefined) this.#sendPacket("message", this.#opts.initialPacket, undefined, undefined);
+    // the initial packet may already have closed the session (buffer caps)
+    if (this.readyState !== "open") return;
     this.emit("open");
     this.#schedulePing();
   }
@@ -155,6 +157,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   close(discard = false): this {
     if (this.readyState !== "open" && this.readyState !== "opening") return this;
     this.readyState = "closing";
+    // a half-done upgrade has nothing left to carry
+    this.#probe?.abort();
+    this.#probe = null;
+    this.upgrading = false;
     if (!discard && this.#buffer.length > 0) {
       this.#closeAfterFlush = true;
       return this;
@@ -193,6 +199,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     if (volatile && !this.transport.writable) return;
     const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    if (this.#buffer.length === 0 && this.transport.writable) {
+      // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
+      this.#write([packet], cb === undefined ? undefined : [cb]);
+      return;
+    }
     if (!this.#buffer.push({ packet, cb }, packetByteLength(packet))) {
       if (volatile) return;
       const which = this.#buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
@@ -213,14 +224,18 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       packets[i] = q.packet;
       if (q.cb !== undefined) (cbs ??= []).push(q.cb);
     }
-    if (this.listenerCount("flush") > 0) this.emit("flush", packets);
-    const done = cbs === undefined ? undefined : () => cbs.forEach((fn) => fn());
-    this.transport.send(packets, done);
-    if (this.listenerCount("drain") > 0) this.emit("drain");
+    this.#write(packets, cbs);
     if (this.#closeAfterFlush && this.#buffer.length === 0) {
       this.#closeAfterFlush = false;
       this.#closeTransport();
     }
+  }
+
+  #write(packets: OutboundPacket[], cbs: (() => void)[] | undefined): void {
+    if (this.listenerCount("flush") > 0) this.emit("flush", packets);
+    const done = cbs === undefined ? undefined : () => cbs.forEach((fn) => fn());
+    this.transport.send(packets, done);
+    if (this.listenerCount("drain") > 0) this.emit("drain");
   }
 
   #onDrain(): void {
@@ -282,6 +297,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #schedulePing(): void {
+    if (this.readyState === "closed") return;
     this.#pingTimer = setTimeout(() => {
       this.#pingTimer = null;
       this.#sendPacket("ping", undefined, undefined, undefined);

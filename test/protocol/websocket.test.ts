@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Socket } from "../../core/engine/index.js";
+import { RawWebSocket, parseOpen, startEngine } from "../helpers/raw-engine-client.js";
+import { once } from "../helpers/wait.js";
+
+async function wsSession(t: Parameters<typeof startEngine>[0], opts: Parameters<typeof startEngine>[1] = {}) {
+  const fx = await startEngine(t, { pingInterval: 60_000, pingTimeout: 60_000, ...opts });
+  const connected = once<[Socket]>(fx.engine, "connection");
+  const ws = await RawWebSocket.connect(fx.wsBase);
+  t.after(() => ws.close());
+  const open = parseOpen(String(await ws.next()));
+  const [socket] = await connected;
+  return { ...fx, ws, open, socket };
+}
+
+test("a WebSocket-only handshake opens a session with no upgrades", async (t) => {
+  const { open, socket, engine } = await wsSession(t);
+  assert.deepEqual(open.upgrades, []);
+  assert.equal(socket.id, open.sid);
+  assert.equal(socket.transport.name, "websocket");
+  assert.equal(socket.transport.writable, true);
+  assert.equal(socket.protocol, 4);
+  assert.equal(socket.remoteAddress, "127.0.0.1");
+  assert.equal(socket.readyState, "open");
+  assert.equal(socket.upgraded, false);
+  assert.equal(engine.clientsCount, 1);
+});
+
+test("exchanges text and binary frames both ways", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  const got = new Promise<unknown[]>((resolve) => {
+    const all: unknown[] = [];
+    socket.on("message", (d) => {
+      all.push(d);
+      if (all.length === 2) resolve(all);
+    });
+  });
+  ws.send("4hé");
+  ws.send(Buffer.from([1, 2, 3]));
+  assert.deepEqual(await got, ["hé", Buffer.from([1, 2, 3])]);
+  socket.send("back");
+  socket.send(Buffer.from([9, 8]));
+  socket.send(new Uint8Array([5]).buffer);
+  assert.equal(await ws.next(), "4back");
+  assert.deepEqual(await ws.next(), Buffer.from([9, 8]));
+  assert.deepEqual(await ws.next(), Buffer.from([5]));
+});
+
+test("sends a wsPreEncoded packet as-is and calls the send callback", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  const sent = new Promise<void>((resolve) => socket.send("ignored", { wsPreEncoded: "4pre-encoded" }, resolve));
+  assert.equal(await ws.next(), "4pre-encoded");
+  await sent;
+});
+
+test("drops a volatile packet while the transport is not writable", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  socket.send("first");
+  assert.equal(socket.transport.writable, false);
+  socket.send("lost", { volatile: true });
+  socket.send("second");
+  assert.equal(await ws.next(), "4first");
+  assert.equal(await ws.next(), "4second");
+  socket.send("third", { volatile: true });
+  assert.equal(await ws.next(), "4third");
+});
+
+test("an undecodable frame closes the session with parse error", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  const closed = once<[string]>(socket, "close");
+  ws.send("9what");
+  assert.equal((await closed)[0], "parse error");
+  await ws.closed;
+});
+
+test("closing the WebSocket from the client closes the session with transport close", async (t) => {
+  const { ws, socket, engine } = await wsSession(t);
+  const closed = once<[string]>(socket, "close");
+  ws.ws.close();
+  assert.equal((await closed)[0], "transport close");
+  assert.equal(engine.clientsCount, 0);
+});
+
+test("socket.close() closes the WebSocket with forced close", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  const closed = once<[string]>(socket, "close");
+  socket.close();
+  assert.equal((await closed)[0], "forced close");
+  const { code } = await ws.closed;
+  assert.equal(code, 1005);
+});
