@@ -1,7 +1,7 @@
 /**
  * @module metrics — `io.metrics()` snapshots and their Prometheus rendering.
  */
-export { Metrics } from "./metrics.js";
+export { Metrics, kMetrics } from "./metrics.js";
 export type {
   MetricsGaugeSource,
   MetricsRecorder,

@@ -61,9 +61,9 @@ export interface MetricsSnapshot {
     readonly outPerSecond: number;
   };
   readonly bytes: {
-    /** Engine.IO payload bytes received since start. */
+    /** Socket.IO frame bytes received since start (Engine.IO message payloads). */
     readonly in: number;
-    /** Engine.IO payload bytes sent since start. */
+    /** Socket.IO frame bytes sent since start (a broadcast to N sockets counts N times). */
     readonly out: number;
     readonly inPerSecond: number;
     readonly outPerSecond: number;
@@ -86,10 +86,19 @@ export interface MetricsRecorder {
   countEventsOut(count: number): void;
   countBytesIn(bytes: number): void;
   countBytesOut(bytes: number): void;
+  countFrameIn(frame: string | Uint8Array): void;
+  countPacketOut(frames: readonly unknown[]): void;
   countVolatileDrop(): void;
   countConnect(): void;
   countDisconnect(reason: string): void;
 }
+
+/** Where a Server keeps its {@link Metrics} (internal: sockets and clients reach it through the server). */
+export const kMetrics: unique symbol = Symbol("socketeer.metrics");
+
+/** Socket.IO packet types 2 (EVENT) and 5 (BINARY_EVENT) as the first character of a text frame. */
+const EVENT_CHAR = 0x32;
+const BINARY_EVENT_CHAR = 0x35;
 
 /** Options of {@link Metrics.snapshot}. */
 export interface SnapshotOptions {
@@ -137,6 +146,9 @@ export class Metrics implements MetricsRecorder {
   readonly #startedAt: number;
   readonly #now: () => number;
   #samples: RateSample[] = [];
+  /** A broadcast writes the same frame to every recipient: its byte length is computed once. */
+  #lastFrame: string | undefined;
+  #lastFrameBytes = 0;
 
   /** @param now clock in ms (injectable for tests) */
   constructor(now: () => number = Date.now) {
@@ -162,6 +174,34 @@ export class Metrics implements MetricsRecorder {
   /** Engine.IO payload bytes written to a transport. */
   countBytesOut(bytes: number): void {
     this.#bytesOut += bytes;
+  }
+
+  /** One Engine.IO message received (a Socket.IO frame): counts its bytes. */
+  countFrameIn(frame: string | Uint8Array): void {
+    this.#bytesIn += typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength;
+  }
+
+  /**
+   * The frames of one Socket.IO packet written to one client: counts their bytes, and one event
+   * out when the packet is an EVENT or BINARY_EVENT (its first frame starts with `2` or `5`).
+   */
+  countPacketOut(frames: readonly unknown[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      if (typeof frame === "string") {
+        if (frame !== this.#lastFrame) {
+          this.#lastFrame = frame;
+          this.#lastFrameBytes = Buffer.byteLength(frame);
+        }
+        this.#bytesOut += this.#lastFrameBytes;
+        if (i === 0) {
+          const type = frame.charCodeAt(0);
+          if (type === EVENT_CHAR || type === BINARY_EVENT_CHAR) this.#eventsOut++;
+        }
+      } else if (frame instanceof Uint8Array || frame instanceof ArrayBuffer) {
+        this.#bytesOut += frame.byteLength;
+      }
+    }
   }
 
   /** A volatile packet that was not sent because the transport was busy. */

@@ -33,6 +33,23 @@ describe("Metrics", () => {
     assert.deepEqual(s.disconnects.byReason, { "transport close": 2, "ping timeout": 1 });
   });
 
+  test("counts frame bytes in and out, and events among the packets written", () => {
+    const m = new Metrics();
+    m.countFrameIn('2["hi"]');
+    m.countFrameIn(new Uint8Array(4));
+    const broadcast = '2["msg","é"]'; // é is two bytes in UTF-8
+    m.countPacketOut([broadcast]);
+    m.countPacketOut([broadcast]);
+    m.countPacketOut(['51-["file",{"_placeholder":true,"num":0}]', Buffer.alloc(10)]);
+    m.countPacketOut(["31[]"]); // an ACK is not an event
+    m.countPacketOut(["0{\"sid\":\"x\"}"]); // nor is a CONNECT
+    const s = m.snapshot(empty);
+    assert.equal(s.bytes.in, 7 + 4);
+    assert.equal(s.events.out, 3);
+    const expected = 2 * Buffer.byteLength(broadcast) + 41 + 10 + 4 + 12;
+    assert.equal(s.bytes.out, expected);
+  });
+
   test("reads connections by transport and buffered bytes from the source", () => {
     const m = new Metrics();
     const s = m.snapshot({
