@@ -41,6 +41,8 @@ export interface BenchConfig {
   readonly pollingClients: number;
   /** (C, D, E) measured time per run, in ms. */
   readonly durationMs: number;
+  /** How long a step may wait for deliveries or acks before it counts as failed, in ms. */
+  readonly stallMs: number;
   /** Pin the server and the load generator to separate CPUs with taskset. */
   readonly pin: boolean;
   /** Skip the warm-up pass (first calls JIT-compile the hot paths). */
@@ -125,11 +127,12 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
       ? parseList(flags.get("--n") as string).map((v) => parsePositive("--n", v))
       : quick ? [1_000] : [1_000, 10_000],
     fanoutN: num("--fanout", quick ? 500 : 1_000),
-    broadcastDeliveries: num("--deliveries", quick ? 50_000 : 500_000),
+    broadcastDeliveries: num("--deliveries", quick ? 30_000 : 500_000),
     echoClients: [1, 50],
     publishers: 10,
     pollingClients: num("--polling-clients", quick ? 20 : 50),
-    durationMs: num("--duration", quick ? 700 : 3_000),
+    durationMs: num("--duration", quick ? 500 : 3_000),
+    stallMs: quick ? 20_000 : 60_000,
     pin: !flags.has("--no-pin"),
     warmup: !flags.has("--no-warmup"),
   };

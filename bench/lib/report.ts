@@ -198,7 +198,7 @@ export function renderTables(result: BenchResult): string {
     const rows = result.targets.map((t) => [
       t.text,
       t.ratio === null ? "–" : formatRatio(t.ratio),
-      `${t.op} ${t.limit}×${t.absolute ? ` and ≤ ${t.absolute.limit / 1024} KB` : ""}`,
+      `${t.op === "<=" ? "≤" : "≥"} ${t.limit}×${t.absolute ? ` and ≤ ${t.absolute.limit / 1024} KB` : ""}`,
       t.pass === null ? "n/a" : t.pass ? "met" : "missed",
     ]);
     out.push(`### Targets (Socketeer's median ÷ the other's median)\n\n${table([["target", "ratio", "bound", ""], ...rows])}`);

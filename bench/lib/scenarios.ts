@@ -138,7 +138,7 @@ function connectGroup(n: number): ScenarioGroup {
 }
 
 /** (B) broadcast to a room of N, `perTurn` emits per event-loop turn. */
-function broadcastCase(n: number, deliveries: number, perTurn: number): RunnableCase {
+function broadcastCase(n: number, deliveries: number, perTurn: number, stallMs: number): RunnableCase {
   const emits = Math.max(perTurn, Math.round(deliveries / n / perTurn) * perTurn);
   const def: CaseDef = {
     id: `B-${perTurn}`, scenario: "B", title: `B · broadcast to ${n}, ${perTurn} emit${perTurn > 1 ? "s" : ""} per turn`,
@@ -155,7 +155,7 @@ function broadcastCase(n: number, deliveries: number, perTurn: number): Runnable
       const t0 = performance.now();
       await Promise.all([
         server.rpc.call("broadcast", { room: ROOM, emits, perTurn, payload: PAYLOAD }),
-        loadgen.call("waitBroadcasts", { total, timeoutMs: 120_000 }),
+        loadgen.call("waitBroadcasts", { total, timeoutMs: stallMs }),
       ]);
       const ms = performance.now() - t0;
       const s1 = await stats(server);
@@ -170,7 +170,7 @@ function broadcastCase(n: number, deliveries: number, perTurn: number): Runnable
 }
 
 /** (D) publishers whose messages fan out to every client. */
-function publishCase(n: number, publishers: number, durationMs: number): RunnableCase {
+function publishCase(n: number, publishers: number, durationMs: number, stallMs: number): RunnableCase {
   const def: CaseDef = {
     id: "D", scenario: "D", title: `D · ${publishers} publishers fan out to ${n}`,
     params: { n, publishers, durationMs }, sioOnly: false,
@@ -181,7 +181,7 @@ function publishCase(n: number, publishers: number, durationMs: number): Runnabl
     run: async (server, loadgen) => {
       const s0 = await stats(server);
       const l0 = await loadgenCpu(loadgen);
-      const r = await loadgen.call<PublishResult>("publish", { publishers, durationMs, room: ROOM, timeoutMs: 60_000 });
+      const r = await loadgen.call<PublishResult>("publish", { publishers, durationMs, room: ROOM, timeoutMs: stallMs });
       const s1 = await stats(server);
       const l1 = await loadgenCpu(loadgen);
       if (r.delivered < r.expected) throw new Error(`only ${r.delivered} of ${r.expected} publications arrived`);
@@ -197,13 +197,13 @@ function publishCase(n: number, publishers: number, durationMs: number): Runnabl
 }
 
 /** (C, E) closed-loop echo with ack by `k` clients. */
-function echoCase(def: CaseDef, k: number, durationMs: number, rate: MetricDef, cpu: MetricDef): RunnableCase {
+function echoCase(def: CaseDef, k: number, durationMs: number, stallMs: number, rate: MetricDef, cpu: MetricDef): RunnableCase {
   return {
     def,
     run: async (server, loadgen) => {
       const s0 = await stats(server);
       const l0 = await loadgenCpu(loadgen);
-      const r = await loadgen.call<EchoResult>("echo", { clients: k, durationMs, dataJson: JSON.stringify(PAYLOAD) });
+      const r = await loadgen.call<EchoResult>("echo", { clients: k, durationMs, dataJson: JSON.stringify(PAYLOAD), timeoutMs: stallMs });
       const s1 = await stats(server);
       const l1 = await loadgenCpu(loadgen);
       return {
@@ -218,7 +218,7 @@ function echoCase(def: CaseDef, k: number, durationMs: number, rate: MetricDef, 
 }
 
 /** Sizes of one pass; the warm-up pass uses small ones. */
-export type Sizes = Pick<BenchConfig, "scenarios" | "connectNs" | "fanoutN" | "broadcastDeliveries" | "echoClients" | "publishers" | "pollingClients" | "durationMs">;
+export type Sizes = Pick<BenchConfig, "scenarios" | "connectNs" | "fanoutN" | "broadcastDeliveries" | "echoClients" | "publishers" | "pollingClients" | "durationMs" | "stallMs">;
 
 /** The scenario groups of a pass, in the order they run against each server. */
 export function planGroups(sizes: Sizes): ScenarioGroup[] {
@@ -236,8 +236,8 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
       },
       teardown: closeAll,
       cases: s === "B"
-        ? [broadcastCase(n, sizes.broadcastDeliveries, 1), broadcastCase(n, sizes.broadcastDeliveries, 10)]
-        : [publishCase(n, Math.min(sizes.publishers, n), sizes.durationMs)],
+        ? [broadcastCase(n, sizes.broadcastDeliveries, 1, sizes.stallMs), broadcastCase(n, sizes.broadcastDeliveries, 10, sizes.stallMs)]
+        : [publishCase(n, Math.min(sizes.publishers, n), sizes.durationMs, sizes.stallMs)],
     });
   }
   if (want("C")) {
@@ -252,7 +252,7 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
         id: `C-${k}`, scenario: "C", title: `C · echo with ack, ${k} closed-loop client${k > 1 ? "s" : ""}`,
         params: { clients: k, durationMs: sizes.durationMs }, sioOnly: false,
         metrics: [M.acksPerSec, M.p50, M.p99, M.cpuPerAck, M.loadgenCpu],
-      }, k, sizes.durationMs, M.acksPerSec, M.cpuPerAck)),
+      }, k, sizes.durationMs, sizes.stallMs, M.acksPerSec, M.cpuPerAck)),
     });
   }
   if (want("E")) {
@@ -267,16 +267,19 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
         id: "E", scenario: "E", title: `E · ${k} long-polling clients, echo with ack`,
         params: { clients: k, durationMs: sizes.durationMs }, sioOnly: true,
         metrics: [M.messagesPerSec, M.cpuPerMessage, M.p50, M.p99, M.loadgenCpu],
-      }, k, sizes.durationMs, M.messagesPerSec, M.cpuPerMessage)],
+      }, k, sizes.durationMs, sizes.stallMs, M.messagesPerSec, M.cpuPerMessage)],
     });
   }
   return groups;
 }
 
-/** Sizes of the warm-up pass: enough calls for the JIT, little time. */
+/**
+ * Sizes of the warm-up pass: enough calls for the JIT, little time. Scenario A is left out: it
+ * runs on a fresh process each time and warms that process up itself.
+ */
 export function warmupSizes(sizes: Sizes): Sizes {
   return {
-    scenarios: sizes.scenarios,
+    scenarios: sizes.scenarios.filter((s) => s !== "A"),
     connectNs: [Math.min(200, ...sizes.connectNs)],
     fanoutN: Math.min(100, sizes.fanoutN),
     broadcastDeliveries: 2_000,
@@ -284,5 +287,6 @@ export function warmupSizes(sizes: Sizes): Sizes {
     publishers: sizes.publishers,
     pollingClients: Math.min(5, sizes.pollingClients),
     durationMs: Math.min(200, sizes.durationMs),
+    stallMs: sizes.stallMs,
   };
 }

@@ -15,7 +15,7 @@ export interface Sink {
   /** One broadcast ("b") delivery. */
   b(): void;
   /** One published message ("msg"); `data` is the published string without quotes. */
-  msg(data: string, client: LeanClient): void;
+  msg(data: string): void;
 }
 
 /** What the load generator does with a client, whatever its protocol. */
@@ -132,7 +132,7 @@ export class SioWsClient implements LeanClient {
         // 42["b",…] or 42["msg","…"]: the event name's first letter is at index 4.
         const c = d[4];
         if (c === CH_B) this.#sink.b();
-        else if (c === CH_M) this.#sink.msg(d.toString("latin1", 10, d.length - 2), this);
+        else if (c === CH_M) this.#sink.msg(d.toString("latin1", 10, d.length - 2));
       } else if (c1 === CH_3) {
         this.#acks.settle(readId(d, 2));
       } else if (c1 === CH_0) {
@@ -195,7 +195,7 @@ export class JsonWsClient implements LeanClient {
     // ["b",…] / ["msg","…"] / ["ack",id…]: the name's first letter is at index 2.
     const c = d[2];
     if (c === CH_B) this.#sink.b();
-    else if (c === CH_M) this.#sink.msg(d.toString("latin1", 8, d.length - 2), this);
+    else if (c === CH_M) this.#sink.msg(d.toString("latin1", 8, d.length - 2));
     else if (c === CH_A) this.#acks.settle(readId(d, 7));
   }
 }
@@ -333,7 +333,7 @@ export class SioPollingClient implements LeanClient {
       if (c1 === CH_2) {
         const c = p.charCodeAt(4);
         if (c === CH_B) this.#sink.b();
-        else if (c === CH_M) this.#sink.msg(p.slice(10, -2), this);
+        else if (c === CH_M) this.#sink.msg(p.slice(10, -2));
       } else if (c1 === CH_3) {
         this.#acks.settle(Number.parseInt(p.slice(2), 10));
       } else if (c1 === CH_0) {

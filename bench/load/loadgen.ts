@@ -34,7 +34,7 @@ let clients: LeanClient[] = [];
 let agent: Agent | undefined;
 let bCount = 0;
 let bWaiter: { total: number; resolve(): void } | undefined;
-let onMsg: ((data: string, client: LeanClient) => void) | undefined;
+let onMsg: ((data: string) => void) | undefined;
 
 const sink: Sink = {
   b() {
@@ -45,8 +45,8 @@ const sink: Sink = {
       w.resolve();
     }
   },
-  msg(data, client) {
-    onMsg?.(data, client);
+  msg(data) {
+    onMsg?.(data);
   },
 };
 
@@ -94,14 +94,14 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Closed-loop echo: each of the first `k` clients sends the next echo when the previous is acked. */
-function echoLoop(k: number, durationMs: number, dataJson: string): Promise<EchoResult> {
+function echoLoop(k: number, durationMs: number, dataJson: string, timeoutMs: number): Promise<EchoResult> {
   if (clients.length < k) return Promise.reject(new Error(`echo needs ${k} clients, have ${clients.length}`));
   const hist = new Histogram();
   let acks = 0;
   let running = k;
   const t0 = performance.now();
   const deadline = t0 + durationMs;
-  return new Promise<EchoResult>((resolve) => {
+  const done = new Promise<EchoResult>((resolve) => {
     const loop = (c: LeanClient): void => {
       const sent = performance.now();
       c.echo(dataJson, () => {
@@ -116,18 +116,22 @@ function echoLoop(k: number, durationMs: number, dataJson: string): Promise<Echo
     };
     for (let i = 0; i < k; i++) loop(clients[i] as LeanClient);
   });
+  return withDeadline(done, durationMs + timeoutMs, "echo (acks missing)");
 }
 
 /**
  * Publisher fan-out: the first `publishers` clients publish to `room` (which every client joined);
- * each publishes its next message when its previous one came back to it. Latency is measured at
- * every receiver (same process, same clock).
+ * each publishes its next message once its previous one reached every client, so exactly
+ * `publishers` fan-outs are in flight and the latency is that of a fan-out under this load, not
+ * of a queue growing without bound. Latency is measured at every receiver (same process, same
+ * clock).
  */
 function publishLoop(publishers: number, durationMs: number, room: string, timeoutMs: number): Promise<PublishResult> {
   const n = clients.length;
   if (n < publishers) return Promise.reject(new Error(`publish needs ${publishers} clients, have ${n}`));
   const hist = new Histogram();
   const pubs = clients.slice(0, publishers);
+  const outstanding = new Array<number>(publishers).fill(0);
   let published = 0;
   let delivered = 0;
   let active = publishers;
@@ -135,6 +139,7 @@ function publishLoop(publishers: number, durationMs: number, room: string, timeo
   const deadline = t0 + durationMs;
   const send = (i: number): void => {
     published++;
+    outstanding[i] = n;
     (pubs[i] as LeanClient).publish(room, `"${performance.now().toFixed(3)}|${i}"`);
   };
   return new Promise<PublishResult>((resolve) => {
@@ -151,17 +156,18 @@ function publishLoop(publishers: number, durationMs: number, room: string, timeo
     };
     // A guard, not a sleep: reports what arrived if deliveries never complete (e.g. a server drops).
     const guard = setTimeout(finish, durationMs + timeoutMs);
-    onMsg = (data, client) => {
+    onMsg = (data) => {
       const now = performance.now();
       const bar = data.indexOf("|");
       hist.record(now - Number(data.slice(0, bar)));
       delivered++;
       const i = Number(data.slice(bar + 1));
-      if (client === pubs[i]) {
+      const left = (outstanding[i] ?? 0) - 1;
+      outstanding[i] = left;
+      if (left === 0) {
         if (now < deadline) send(i);
-        else active--;
+        else if (--active === 0) finish();
       }
-      if (active === 0 && delivered >= published * n) finish();
     };
     for (let i = 0; i < publishers; i++) send(i);
   });
@@ -188,7 +194,7 @@ serveRpc({
     }
     return { received: bCount, ms: performance.now() - t0 };
   },
-  echo: (a) => echoLoop(Number(a.clients), Number(a.durationMs), String(a.dataJson)),
+  echo: (a) => echoLoop(Number(a.clients), Number(a.durationMs), String(a.dataJson), Number(a.timeoutMs ?? 30_000)),
   publish: (a) => publishLoop(Number(a.publishers), Number(a.durationMs), String(a.room), Number(a.timeoutMs ?? 30_000)),
   cpu: () => {
     const u = process.cpuUsage();
