@@ -30,12 +30,12 @@ import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./a
 
 const debug = debuglog("socketeer:engine");
 
-/** An Express-style middleware run before the handshake, each polling request and the upgrade. */
-export type EngineMiddleware = (
-  req: IncomingMessage,
-  res: ServerResponse | UpgradeResponse,
-  next: (err?: unknown) => void,
-) => void;
+/**
+ * An Express-style middleware run before the handshake, each polling request and the upgrade.
+ * On an upgrade `res` is an {@link UpgradeResponse} (statusCode, setHeader/getHeader, writeHead,
+ * write, end), whose answer is written as a real HTTP response on the raw socket.
+ */
+export type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /** The argument of the `connection_error` event. */
 export interface ConnectionError {
@@ -84,7 +84,6 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #wss: WsServerLike | null = null;
   #closed = false;
   #pendingIds = new WeakMap<IncomingMessage, string>();
-  #detachers = new Set<() => void>();
 
   /**
    * @param opts engine options (see README "engine"); validated once
@@ -144,16 +143,11 @@ export class Server extends EventEmitter<EngineServerEvents> {
    */
   attach(server: HttpServerLike, opts: AttachOptions = {}): () => void {
     const path = opts.path ?? this.opts.path;
-    const detach = attachToHttpServer(server, path, {
+    return attachToHttpServer(server, path, {
       matches: (req) => matchesPath(req.url, path, this.opts.addTrailingSlash),
       onRequest: (req, res) => this.handleRequest(req, res),
       onUpgrade: (req, socket, head) => this.handleUpgrade(req, socket, head),
     });
-    const once = (): void => {
-      if (this.#detachers.delete(once)) detach();
-    };
-    this.#detachers.add(once);
-    return once;
   }
 
   /**
@@ -190,7 +184,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
   }
 
   /**
-   * Closes every session (reason `"server shutting down"`), the WebSocket server, and detaches.
+   * Closes every session (reason `"server shutting down"`) and the WebSocket server. Listeners
+   * added by `attach` stay (requests then get 503) until their `detach()` is called.
    *
    * @returns this server
    */
@@ -200,7 +195,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     for (const id of Object.keys(this.clients)) this.clients[id]?.[kForceClose]("server shutting down");
     this.#wss?.close();
     this.#wss = null;
-    for (const detach of [...this.#detachers]) detach();
+    // attached listeners stay: a polling client's next request must learn the engine is gone (503)
     return this;
   }
 
@@ -345,7 +340,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
           resolve(e ?? null);
         };
         try {
-          mw(req, res, next);
+          // on an upgrade, `res` is an UpgradeResponse: the ServerResponse subset middlewares use
+          mw(req, res as ServerResponse, next);
         } catch (e) {
           next(e ?? new Error("middleware threw"));
         }
