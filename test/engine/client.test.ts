@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
+import type { EventEmitter } from "node:events";
 import { test, type TestContext } from "node:test";
 import { Socket as ClientSocket, type SocketOptions } from "engine.io-client";
 import type { EngineOptions, Socket } from "../../core/engine/index.js";
 import { startEngine } from "../helpers/raw-engine-client.js";
 import { deferred, once, until } from "../helpers/wait.js";
 
+/** engine.io-client's typed emitter, seen as a plain one for the wait helpers. */
+const em = (c: ClientSocket): EventEmitter => c as unknown as EventEmitter;
+
 async function connect(t: TestContext, engineOpts: EngineOptions, clientOpts: Partial<SocketOptions>) {
   const fx = await startEngine(t, { pingInterval: 60_000, pingTimeout: 60_000, ...engineOpts });
   const connected = once<[Socket]>(fx.engine, "connection");
   const client = new ClientSocket(`http://127.0.0.1:${fx.port}`, clientOpts);
   t.after(() => client.close());
-  await once(client, "open");
+  await once(em(client), "open");
   const [socket] = await connected;
   return { ...fx, client, socket };
 }
@@ -45,7 +49,7 @@ test("engine.io-client connects by polling, exchanges text and binary, then upgr
   const connected = once<[Socket]>(fx.engine, "connection");
   const client = new ClientSocket(`http://127.0.0.1:${fx.port}`, { transports: ["polling", "websocket"] });
   t.after(() => client.close());
-  const clientUpgraded = once(client, "upgrade");
+  const clientUpgraded = once(em(client), "upgrade");
   const [socket] = await connected;
   assert.equal(socket.transport.name, "polling");
   const serverUpgraded = once(socket, "upgrade");
@@ -85,7 +89,7 @@ test("the server detects a silent engine.io-client by ping timeout", async (t) =
   (client as unknown as { _sendPacket: () => void })._sendPacket = () => {};
   const [reason] = await once<[string]>(socket, "close");
   assert.equal(reason, "ping timeout");
-  await once(client, "close");
+  await once(em(client), "close");
 });
 
 test("a client closing mid-poll closes the session on the server", async (t) => {
@@ -100,7 +104,7 @@ test("a client closing mid-poll closes the session on the server", async (t) => 
 test("a server closing mid-poll closes the client", async (t) => {
   const { client, socket, engine } = await connect(t, {}, { transports: ["polling"] });
   await until(() => socket.transport.writable, 5000, "GET parked");
-  const clientClosed = once<[string]>(client, "close");
+  const clientClosed = once<[string]>(em(client), "close");
   socket.close();
   assert.equal((await clientClosed)[0], "transport close");
   assert.equal(engine.clientsCount, 0);
@@ -127,7 +131,7 @@ test("a server closing mid-upgrade closes the client", async (t) => {
   t.after(() => client.close());
   const [socket] = await connected;
   await once(socket, "upgrading");
-  const clientClosed = once(client, "close");
+  const clientClosed = once(em(client), "close");
   socket.close();
   await clientClosed;
   await until(() => fx.engine.clientsCount === 0, 5000, "session gone");
@@ -141,11 +145,11 @@ test("engine.close() closes every client", async (t) => {
     new ClientSocket(`http://127.0.0.1:${fx.port}`, { transports: ["websocket"] }),
   ];
   for (const c of clients) t.after(() => c.close());
-  await Promise.all(clients.map((c) => once(c, "open")));
+  await Promise.all(clients.map((c) => once(em(c), "open")));
   await until(() => fx.engine.clientsCount === 2, 5000, "two sessions");
   const reasons: string[] = [];
   for (const s of Object.values(fx.engine.clients)) s.on("close", (r) => reasons.push(r));
-  const closed = Promise.all(clients.map((c) => once(c, "close")));
+  const closed = Promise.all(clients.map((c) => once(em(c), "close")));
   fx.engine.close();
   await closed;
   assert.deepEqual(reasons, ["server shutting down", "server shutting down"]);
