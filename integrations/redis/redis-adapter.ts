@@ -120,11 +120,11 @@ export class RedisAdapter extends Adapter {
     this.#closed = true;
     this.#requests.close();
     for (const off of this.#detach) off();
-    try {
-      await this.#sub.unsubscribe([this.#names.broadcast, this.#names.request, this.#names.response]);
-    } catch (err) {
-      debug("unsubscribe failed: %s", err);
-    }
+    const done = this.#sub
+      .unsubscribe([this.#names.broadcast, this.#names.request, this.#names.response])
+      .catch((err: unknown) => debug("unsubscribe failed: %s", err));
+    // While Redis is away the command waits for the reconnection: closing must not.
+    if (this.#sub.isReady()) await done;
   }
 
   /** @returns the number of nodes serving this namespace now (subscribers of its request channel), at least 1 */
