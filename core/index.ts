@@ -58,7 +58,7 @@ export type {
   AckResult,
 } from "./events/typed-events.js";
 export { DISCONNECT_REASON, type DisconnectReason } from "./constants.js";
-export { createError, isSocketeerError, type SocketeerError, type ErrorCode } from "./errors.js";
+export { createError, createErrorWithCause, isSocketeerError, type SocketeerError, type ErrorCode } from "./errors.js";
 /** The codec, as socket.io re-exports socket.io-parser's protocol number. */
 export { protocol } from "./parser/index.js";
 /**

@@ -1,22 +1,23 @@
 /**
  * @module redis/core — the single place where the Redis adapter reaches into Socketeer's core.
  *
- * Integrations import only the public entry (`core/index.ts`); every other file of this
- * integration imports from here.
+ * Everything comes from the public entry (`core/index.ts`), except the option resolver, which
+ * every component uses to declare its options (docs/CONTRIBUTING.md) and which the public API
+ * does not re-export.
  */
-export { createError, createErrorWithCause } from "../../core/errors.js";
-export type { SocketeerError } from "../../core/errors.js";
-export { is, resolveOptions } from "../../core/util/options.js";
-export type { OptionSchema } from "../../core/util/options.js";
-export { Adapter } from "../../core/adapter/index.js";
-export type {
-  AdapterNamespace,
-  AdapterSocket,
-  BroadcastOptions,
-  Packet,
-  PrivateSessionId,
-  Room,
-  Session,
-  SessionToPersist,
-  SocketId,
-} from "../../core/adapter/index.js";
+export {
+  Adapter,
+  createError,
+  createErrorWithCause,
+  kOnServerSideEmit,
+  type AdapterNamespace,
+  type AdapterSocket,
+  type BroadcastOptions,
+  type Packet,
+  type PrivateSessionId,
+  type Room,
+  type Session,
+  type SessionToPersist,
+  type SocketeerError,
+} from "../../core/index.js";
+export { is, resolveOptions, type OptionSchema } from "../../core/util/options.js";

@@ -10,13 +10,13 @@
  * by themselves) cross-node delivery resumes.
  */
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
 import { debuglog } from "node:util";
 import { channelNames, type ChannelNames } from "./channels.js";
 import {
   Adapter,
   createError,
   createErrorWithCause,
+  kOnServerSideEmit,
   type AdapterNamespace,
   type AdapterSocket,
   type BroadcastOptions,
@@ -391,9 +391,9 @@ function isRecoverable(packet: Packet, opts: BroadcastOptions): boolean {
   return packet.type === EVENT && packet.id === undefined && opts.flags?.volatile !== true && Array.isArray(packet.data);
 }
 
-/** Emits a server-side event on the namespace, as its own listeners would hear it locally. */
+/** Hands a server-side event to the namespace's listeners (the namespace's cluster seam). */
 function deliverServerSideEmit(nsp: AdapterNamespace, args: unknown[]): void {
-  // The namespace overrides `emit` to send to clients; its listeners are reached through the
-  // plain EventEmitter emit, exactly as a server-side event from this node would be.
-  if (nsp instanceof EventEmitter) EventEmitter.prototype.emit.apply(nsp, args as [string, ...unknown[]]);
+  const hook = (nsp as { [kOnServerSideEmit]?: (args: unknown[]) => void })[kOnServerSideEmit];
+  if (typeof hook === "function") hook.call(nsp, args);
+  else debug("namespace %s cannot receive server-side events", nsp.name);
 }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { AdapterNamespace, AdapterSocket, EncodedPacket, Packet, RecoverySettings, WriteOptions } from "../../core/adapter/index.js";
-import { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../../core/symbols.js";
+import { kNextAckId, kNotifyOutgoing, kOnServerSideEmit, kRegisterAck, kWriteEncoded } from "../../core/symbols.js";
 import type { RedisAdapter, RedisAdapterConstructor } from "../../integrations/redis/index.js";
 
 /** A socket that records the packets written to it. */
@@ -98,5 +98,9 @@ export class FakeNamespace extends EventEmitter implements AdapterNamespace {
 
   [kNextAckId](): number {
     return this.#ackId++;
+  }
+
+  [kOnServerSideEmit](args: unknown[]): void {
+    this.emit(...(args as [string, ...unknown[]]));
   }
 }
