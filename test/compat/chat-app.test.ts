@@ -200,6 +200,20 @@ for (const impl of implementations) {
       assert.deepEqual(await h.app.rollCall(WAIT_MS), ["alice here", "bob here"]);
     });
 
+    test("serves the browser client bundle with a version ETag and revalidation", async (t) => {
+      const h = await start(t, Server);
+      const res = await fetch(`${h.url}/socket.io/socket.io.min.js`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "application/javascript; charset=utf-8");
+      assert.equal(res.headers.get("cache-control"), "public, max-age=0");
+      const etag = res.headers.get("etag");
+      assert.match(etag ?? "", /^"\d+\.\d+\.\d+"$/);
+      assert.match(await res.text(), /Socket\.IO/);
+      const again = await fetch(`${h.url}/socket.io/socket.io.min.js`, { headers: { "if-none-match": etag! } });
+      assert.equal(again.status, 304);
+      await again.arrayBuffer();
+    });
+
     test("announces departures to the rooms and reports the disconnect reason", async (t) => {
       const h = await start(t, Server);
       const alice = await h.join("alice");
