@@ -141,8 +141,9 @@ export class PollingTransport extends Transport {
     if (Number(req.headers["content-length"]) > limit) return tooLarge();
     req.on("data", onChunk);
     req.on("end", onEnd);
-    req.once("error", () => {
-      this.#postActive = false;
+    // an aborted upload never ends: free the slot so the session is not stuck
+    req.once("close", () => {
+      if (!req.complete) this.#postActive = false;
     });
   }
 

@@ -3,14 +3,15 @@
  *
  * Middlewares written for HTTP (`(req, res, next)`) may refuse an upgrade with
  * `res.writeHead(401).end()`: this object turns that into a real HTTP response written on the
- * raw socket, which is then closed.
+ * raw socket, which is then closed. It emits `finish` once answered, like a ServerResponse.
  */
+import { EventEmitter } from "node:events";
 import { STATUS_CODES, type OutgoingHttpHeaders } from "node:http";
 import type { Duplex } from "node:stream";
 import { writeRawResponse } from "../util/http.js";
 
 /** The subset of ServerResponse that middlewares use, over a raw upgrade socket. */
-export class UpgradeResponse {
+export class UpgradeResponse extends EventEmitter {
   statusCode = 200;
   statusMessage = "";
   headersSent = false;
@@ -21,6 +22,7 @@ export class UpgradeResponse {
 
   /** @param socket the raw socket of the upgrade request */
   constructor(socket: Duplex) {
+    super();
     this.#socket = socket;
   }
 
@@ -68,6 +70,7 @@ export class UpgradeResponse {
     const reason = this.statusMessage || STATUS_CODES[this.statusCode] || "Unknown";
     writeRawResponse(this.#socket, this.statusCode, reason, headers, this.#body);
     cb?.();
+    this.emit("finish");
     return this;
   }
 

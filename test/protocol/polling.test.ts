@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ENGINE_ERRORS, type Socket } from "../../core/engine/index.js";
 import { RawPolling, rawRequest, startEngine } from "../helpers/raw-engine-client.js";
-import { once, until } from "../helpers/wait.js";
+import { deferred, once, until } from "../helpers/wait.js";
 
 async function session(t: Parameters<typeof startEngine>[0], opts: Parameters<typeof startEngine>[1] = {}) {
   const fx = await startEngine(t, { pingInterval: 60_000, pingTimeout: 60_000, ...opts });
@@ -89,6 +89,27 @@ test("a POST during a POST gets 400 and closes the session", async (t) => {
   assert.equal((await closed)[0], "transport error");
   assert.equal(engine.clientsCount, 0);
   slow.destroy();
+});
+
+test("an aborted POST frees the slot for the next one", async (t) => {
+  const { engine, client, socket } = await session(t);
+  const firstPost = deferred<import("node:http").IncomingMessage>();
+  engine.use((req, _res, next) => {
+    if (req.method === "POST") firstPost.resolve(req);
+    next();
+  });
+  const { request } = await import("node:http");
+  const slow = request(client.url(), { method: "POST", agent: false, headers: { "Content-Length": 100 } });
+  slow.on("error", () => {});
+  slow.write("4partial");
+  const serverSide = await firstPost.promise;
+  const aborted = once(serverSide, "close");
+  slow.destroy();
+  await aborted;
+  const got = once<[string]>(socket, "message");
+  const res = await client.post("4next");
+  assert.equal(res.status, 200);
+  assert.equal((await got)[0], "next");
 });
 
 test("a close packet from the client closes the session with transport close", async (t) => {
