@@ -28,6 +28,8 @@ import {
   type EventParams,
   type EventsMap,
   type RemoveAcknowledgements,
+  type ReservedOrUserEventNames,
+  type ReservedOrUserListener,
 } from "./events/typed-events.js";
 import { Namespace, type NamespaceMiddleware } from "./namespace/namespace.js";
 import { ParentNamespace, type NamespaceMatcher } from "./namespace/parent-namespace.js";
@@ -53,6 +55,17 @@ export interface ServerReservedEventsMap<L extends EventsMap, E extends EventsMa
 }
 
 type AnyNamespace = Namespace<EventsMap, EventsMap, EventsMap, unknown>;
+type ServerListenNames<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = ReservedOrUserEventNames<
+  ServerReservedEventsMap<L, E, S, D>,
+  S
+>;
+type ServerListener<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  D,
+  Ev extends ServerListenNames<L, E, S, D>,
+> = ReservedOrUserListener<ServerReservedEventsMap<L, E, S, D>, S, Ev>;
 type Listener = (...args: never[]) => void;
 
 /**
@@ -444,11 +457,64 @@ export class Server<
     return ev === "new_namespace" ? undefined : (this.sockets as unknown as StrictEventEmitter<EventsMap, EventsMap, EventsMap>);
   }
 
-  override on(ev: Parameters<StrictEventEmitter<ServerSideEvents, RemoveAcknowledgements<EmitEvents>, ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>["on"]>[0], listener: Parameters<StrictEventEmitter<ServerSideEvents, RemoveAcknowledgements<EmitEvents>, ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>["on"]>[1]): this {
+  override on<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+  ): this {
     const target = this.#target(ev);
-    if (target === undefined) return super.on(ev, listener);
+    if (target === undefined) return super.on(ev, listener as never);
     target.on(ev as string, listener as Listener);
     return this;
+  }
+
+  override once<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+  ): this {
+    const target = this.#target(ev);
+    if (target === undefined) return super.once(ev, listener as never);
+    target.once(ev as string, listener as Listener);
+    return this;
+  }
+
+  override off<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+  ): this {
+    const target = this.#target(ev);
+    if (target === undefined) return super.off(ev, listener as never);
+    target.off(ev as string, listener as Listener);
+    return this;
+  }
+
+  override addListener(ev: string | symbol, listener: (...args: never[]) => void): this {
+    return this.on(ev as never, listener as never);
+  }
+
+  override removeListener(ev: string | symbol, listener: (...args: never[]) => void): this {
+    return this.off(ev as never, listener as never);
+  }
+
+  override removeAllListeners(ev?: string | symbol): this {
+    if (ev === undefined) {
+      super.removeAllListeners();
+      this.sockets.removeAllListeners();
+    } else if (this.#target(ev) === undefined) super.removeAllListeners(ev);
+    else this.sockets.removeAllListeners(ev);
+    return this;
+  }
+
+  override listeners<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+  ): ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>[] {
+    const target = this.#target(ev);
+    const list = target === undefined ? super.listeners(ev) : target.listeners(ev as string);
+    return list as ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>[];
+  }
+
+  override listenerCount(ev: string | symbol): number {
+    const target = this.#target(ev);
+    return target === undefined ? super.listenerCount(ev) : target.listenerCount(ev);
   }
 
   /**

@@ -1,0 +1,54 @@
+/**
+ * @module test/compat/support — a Socketeer server on 127.0.0.1:0 and official socket.io-client
+ * connections to it, all closed after the test.
+ */
+import type { TestContext } from "node:test";
+import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import { Server, type ServerOptions } from "../../core/index.js";
+import { listen } from "../helpers/listen.js";
+import { once } from "../helpers/wait.js";
+
+export type Transports = ("polling" | "websocket")[];
+
+/** The three ways a client reaches the server. */
+export const TRANSPORT_MODES: { name: string; transports: Transports; upgrade: boolean }[] = [
+  { name: "polling", transports: ["polling"], upgrade: false },
+  { name: "websocket", transports: ["websocket"], upgrade: false },
+  { name: "upgrade", transports: ["polling", "websocket"], upgrade: true },
+];
+
+export interface Setup {
+  io: Server;
+  port: number;
+  url: string;
+  /** Opens a client (not yet waited on); closed after the test. */
+  client(nsp?: string, opts?: Partial<ManagerOptions & SocketOptions>): ClientSocket;
+  /** Opens a client and waits for `connect`. */
+  connect(nsp?: string, opts?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
+}
+
+/** Starts a Server attached to a fresh HTTP server. */
+export async function setup(t: Pick<TestContext, "after">, opts?: ServerOptions): Promise<Setup> {
+  const { server, port, url } = await listen(undefined);
+  const io = new Server(server, opts);
+  const clients: ClientSocket[] = [];
+  t.after(async () => {
+    for (const c of clients) {
+      c.io.reconnection(false);
+      c.disconnect();
+      c.io.engine?.close();
+    }
+    await io.close();
+  });
+  const client = (nsp = "/", o: Partial<ManagerOptions & SocketOptions> = {}): ClientSocket => {
+    const c = ioc(url + nsp, { forceNew: true, reconnection: false, transports: ["websocket"], ...o });
+    clients.push(c);
+    return c;
+  };
+  const connect = async (nsp = "/", o: Partial<ManagerOptions & SocketOptions> = {}): Promise<ClientSocket> => {
+    const c = client(nsp, o);
+    if (!c.connected) await once(c, "connect");
+    return c;
+  };
+  return { io, port, url, client, connect };
+}
