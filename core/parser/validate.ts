@@ -5,8 +5,11 @@
  * The rules come from socket.io-protocol-v5.md ("Exchange protocol"): an EVENT payload is a
  * non-empty array, an ACK payload an array, CONNECT carries an optional object, CONNECT_ERROR an
  * object (or, from older peers, a string), DISCONNECT nothing. Like socket.io-parser v4, an
- * event name may be a string or a number. Reserved event names are the socket layer's concern.
+ * event name may be a string or a number, and an EVENT named like a lifecycle event
+ * (`disconnect`, `connect`, … see RESERVED_EVENTS) is malformed: socket.io-parser refuses it at
+ * decode time, so a peer cannot make the other side run its own lifecycle handlers.
  */
+import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
 
 /** Packet type numbers, mirrored here so this module stays a leaf. */
@@ -46,9 +49,9 @@ export function payloadProblem(type: number, data: unknown): string | undefined 
     case BINARY_EVENT: {
       if (!Array.isArray(data) || data.length === 0) return "EVENT payload must be a non-empty array";
       const name: unknown = data[0];
-      return typeof name === "string" || typeof name === "number"
-        ? undefined
-        : "event name must be a string or a number";
+      if (typeof name === "number") return undefined;
+      if (typeof name !== "string") return "event name must be a string or a number";
+      return RESERVED_EVENTS.has(name) ? `"${name}" is a reserved event name` : undefined;
     }
     case ACK:
     case BINARY_ACK:

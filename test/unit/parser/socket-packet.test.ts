@@ -239,6 +239,8 @@ describe("Decoder", () => {
       ["an EVENT whose name is an object", '2[{"a":1}]'],
       ["an EVENT whose name is null", "2[null]"],
       ["an EVENT with an object payload", '2{"a":1}'],
+      ["an EVENT named like a lifecycle event", '2["disconnect"]'],
+      ["a binary EVENT named like a lifecycle event", '51-["connect",{"_placeholder":true,"num":0}]'],
       ["an ACK without payload", "312"],
       ["an ACK with an object payload", '31{"a":1}'],
       ["a CONNECT with an array payload", "0[1]"],

@@ -7,7 +7,7 @@ describe("payloadProblem", () => {
   const valid: readonly [number, unknown][] = [
     [0, undefined], [0, {}], [0, { token: "x" }],
     [1, undefined],
-    [2, ["e"]], [2, [1, "numeric name"]], [5, ["e", {}]],
+    [2, ["e"]], [2, [1, "numeric name"]], [5, ["e", {}]], [2, ["Disconnect"]], [2, ["error"]],
     [3, []], [3, [1, 2]], [6, [null]],
     [4, "legacy"], [4, { message: "no" }],
   ];
@@ -15,6 +15,8 @@ describe("payloadProblem", () => {
     [0, null], [0, []], [0, "x"], [0, 1],
     [1, {}], [1, null],
     [2, undefined], [2, []], [2, [null]], [2, [{}]], [2, [true]], [2, {}], [5, []],
+    [2, ["disconnect"]], [2, ["connect", 1]], [5, ["connect_error"]], [2, ["disconnecting"]],
+    [2, ["newListener"]], [2, ["removeListener"]],
     [3, undefined], [3, {}], [6, "x"],
     [4, undefined], [4, 1], [4, []],
     [7, undefined], [-1, []],
