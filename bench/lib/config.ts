@@ -127,7 +127,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
       ? parseList(flags.get("--n") as string).map((v) => parsePositive("--n", v))
       : quick ? [1_000] : [1_000, 10_000],
     fanoutN: num("--fanout", quick ? 500 : 1_000),
-    broadcastDeliveries: num("--deliveries", quick ? 30_000 : 500_000),
+    broadcastDeliveries: num("--deliveries", quick ? 30_000 : 300_000),
     echoClients: [1, 50],
     publishers: 10,
     pollingClients: num("--polling-clients", quick ? 20 : 50),
