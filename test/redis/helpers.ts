@@ -135,3 +135,67 @@ export async function untilAsync(predicate: () => Promise<boolean>, what = "cond
     await new Promise<void>((r) => setImmediate(r));
   }
 }
+
+/** A cluster node running in a child process (test/redis/fixtures/node.ts). */
+export interface ChildNode {
+  readonly port: number;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Runs an operation in the child and resolves with its result. */
+  call<R = unknown>(op: string, ...args: unknown[]): Promise<R>;
+  /** Closes the node and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/** Spawns `node --import tsx test/redis/fixtures/node.ts` with an IPC channel; stopped after the test. */
+export async function spawnNode(t: After, config: Record<string, unknown>): Promise<ChildNode> {
+  const script = new URL("./fixtures/node.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+    env: { ...process.env, SKT_NODE_CONFIG: JSON.stringify(config) },
+  });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  let seq = 0;
+  child.on("message", (m: { id?: number; result?: unknown; error?: { code?: string; message?: string } }) => {
+    if (m.id === undefined) return;
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+    else p?.resolve(m.result);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  t.after(stop);
+  const [ready] = await withTimeout(
+    new Promise<[{ type: string; port: number }]>((resolve, reject) => {
+      child.once("message", (m: { type: string; port: number }) => resolve([m]));
+      child.once("exit", (code) => reject(new Error(`node exited early (${code})`)));
+    }),
+    20_000,
+    "the child node to start",
+  );
+  return {
+    port: ready.port,
+    url: `http://127.0.0.1:${ready.port}`,
+    child,
+    call<R>(op: string, ...args: unknown[]): Promise<R> {
+      const id = ++seq;
+      return withTimeout(
+        new Promise<R>((resolve, reject) => {
+          pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+          child.send({ id, op, args });
+        }),
+        10_000,
+        `child op ${op}`,
+      );
+    },
+    stop,
+  };
+}
