@@ -128,7 +128,21 @@ async function recover(h: Harness, name: ServerName): Promise<void> {
 }
 
 /** Runs one group against one server; figures go to `collector` (none in the warm-up). */
-async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, collector: Collector | undefined, label: string, counter: { done: number; total: number }): Promise<void> {
+/** Measured steps done and planned, and when the first began (for the time-left estimate). */
+interface StepCounter {
+  done: number;
+  total: number;
+  startedAt: number;
+}
+
+function stepLabel(counter: StepCounter): string {
+  const left = counter.done > 1
+    ? ((performance.now() - counter.startedAt) / (counter.done - 1)) * (counter.total - counter.done + 1) / 1000
+    : Number.NaN;
+  return `[${counter.done}/${counter.total}${Number.isFinite(left) ? `, ~${Math.ceil(left)} s left` : ""}] `;
+}
+
+async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, collector: Collector | undefined, label: string, counter: StepCounter): Promise<void> {
   if (group.sioOnly && name === "ws") return;
   if (group.fresh && h.handles.has(name)) {
     h.progress.step(`${label} · ${SERVER_LABELS[name]} · starting a fresh process`);
@@ -143,8 +157,8 @@ async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, coll
     failed = `setup: ${errorText(err)}`;
   }
   for (const c of group.cases) {
-    if (collector) counter.done++;
-    h.progress.step(`${collector ? `[${counter.done}/${counter.total}] ` : ""}${label} · ${SERVER_LABELS[name]} · ${c.def.title}`);
+    if (collector && counter.done++ === 0) counter.startedAt = performance.now();
+    h.progress.step(`${collector ? stepLabel(counter) : ""}${label} · ${SERVER_LABELS[name]} · ${c.def.title}`);
     collector?.declare(c.def);
     if (failed === undefined) {
       try {
@@ -239,7 +253,7 @@ async function main(): Promise<void> {
     }
 
     const names = () => cfg.servers.filter((s) => handles.has(s));
-    const counter = { done: 0, total: 0 };
+    const counter: StepCounter = { done: 0, total: 0, startedAt: 0 };
     if (cfg.warmup) {
       for (const name of names()) {
         for (const g of planGroups(warmupSizes(cfg))) await runGroup(h, name, g, undefined, "warm-up", counter);
