@@ -10,19 +10,19 @@ import type { AddressInfo } from "node:net";
 import { io as ioc } from "socket.io-client";
 import { Server, type Socket } from "../../core/index.js";
 import { listen, closeServer } from "../helpers/listen.js";
-import { once, withTimeout } from "../helpers/wait.js";
-import { setup, TRANSPORT_MODES } from "./support.js";
+import { withTimeout } from "../helpers/wait.js";
+import { setup, TRANSPORT_MODES, waitFor } from "./support.js";
 
 for (const mode of TRANSPORT_MODES) {
   test(`connects and exchanges events over ${mode.name}`, async (t) => {
     const { io, connect } = await setup(t);
-    const serverSocket = once<[Socket]>(io, "connection");
+    const serverSocket = waitFor<[Socket]>(io, "connection");
     const c = await connect("/", { transports: mode.transports });
     const [socket] = await serverSocket;
-    if (mode.upgrade && c.io.engine.transport.name !== "websocket") await once(c.io.engine, "upgrade");
+    if (mode.upgrade && c.io.engine.transport.name !== "websocket") await waitFor(c.io.engine, "upgrade");
     assert.equal(c.io.engine.transport.name, mode.upgrade ? "websocket" : mode.transports[0]);
     assert.equal(socket.id, c.id);
-    const got = once(c, "pong");
+    const got = waitFor(c, "pong");
     socket.on("ping", (n: number) => socket.emit("pong", n + 1));
     c.emit("ping", 41);
     assert.deepEqual(await got, [42]);
@@ -64,9 +64,9 @@ test("creates the engine eagerly and serves requests handed to handleRequest/han
   const http = createServer((req, res) => io.handleRequest(req, res));
   http.on("upgrade", (req, socket, head) => io.handleUpgrade(req, socket, head));
   const { url } = await listen(t, undefined, http);
-  const connected = once(io, "connection");
+  const connected = waitFor(io, "connection");
   const c = ioc(url, { forceNew: true, reconnection: false, transports: ["polling", "websocket"] });
-  await once(c, "connect");
+  await waitFor(c, "connect");
   await connected;
   c.disconnect();
   await io.close();
@@ -77,10 +77,10 @@ test("io.close() disconnects sockets with 'server shutting down' and closes the 
   const http = createServer();
   const { url } = await listen(undefined, undefined, http);
   const io = new Server(http);
-  const connected = once<[Socket]>(io, "connection");
+  const connected = waitFor<[Socket]>(io, "connection");
   const c = ioc(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
   const [socket] = await connected;
-  const reason = once(socket, "disconnect");
+  const reason = waitFor(socket, "disconnect");
   await io.close();
   assert.deepEqual((await reason).slice(0, 1), ["server shutting down"]);
   assert.equal(http.listening, false);
@@ -94,9 +94,9 @@ test("new Server(port) listens at once and io.listen/attach accept a port", asyn
   await closeServer(probe);
   const io = new Server(port);
   assert.ok(io.httpServer);
-  await once(io.httpServer!, "listening");
+  await waitFor(io.httpServer!, "listening");
   const c = ioc(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ["websocket"] });
-  await once(c, "connect");
+  await waitFor(c, "connect");
   c.disconnect();
   await io.close();
   assert.equal(io.httpServer!.listening, false);

@@ -47,8 +47,13 @@ export async function setup(t: Pick<TestContext, "after">, opts?: ServerOptions)
   };
   const connect = async (nsp = "/", o: Partial<ManagerOptions & SocketOptions> = {}): Promise<ClientSocket> => {
     const c = client(nsp, o);
-    if (!c.connected) await once(c, "connect");
+    if (!c.connected) await waitFor(c, "connect");
     return c;
   };
   return { io, port, url, client, connect };
+}
+
+/** Waits for an event on any emitter (typed server sockets, client sockets, engines). */
+export function waitFor<T extends unknown[] = unknown[]>(emitter: object, event: string, ms?: number): Promise<T> {
+  return once<T>(emitter as Parameters<typeof once>[0], event, ms);
 }
