@@ -17,7 +17,6 @@ import {
   ENGINE_ERRORS,
   ENGINE_ERROR_MESSAGES,
   ENGINE_ERROR_STATUS,
-  ENGINE_PROTOCOL,
   type EngineErrorCode,
   type TransportName,
 } from "./constants.js";
@@ -25,6 +24,7 @@ import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type
 import { PollingTransport, type HeadersHook } from "./polling.js";
 import { Socket, kForceClose, kUpgrade } from "./socket.js";
 import { UpgradeResponse } from "./upgrade-response.js";
+import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport } from "./websocket.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./attach.js";
 
@@ -52,12 +52,6 @@ export interface EngineServerEvents {
   connection_error: [err: ConnectionError];
   initial_headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
   headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
-}
-
-interface Refusal {
-  readonly code: EngineErrorCode;
-  readonly message?: string;
-  readonly context?: Record<string, unknown>;
 }
 
 type WsServerLike = InstanceType<typeof WebSocketServer>;
@@ -207,7 +201,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (this.opts.cors !== undefined && (await applyCors(req, res, this.opts.cors))) return;
     if (!(await this.#runMiddlewares(req, res, (refusal) => this.#abortRequest(req, res, refusal)))) return;
     const { query } = parseUrl(req.url);
-    const refusal = await this.#verify(req, query, false);
+    const refusal = await verifyRequest(req, query, false, this.opts, this.clients);
     if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
     const sid = query.sid;
     if (sid !== undefined) {
@@ -227,7 +221,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (this.#closed) return abort({ code: ENGINE_ERRORS.BAD_REQUEST, message: "Server is shutting down" });
     if (!(await this.#runMiddlewares(req, res, abort))) return;
     const { query } = parseUrl(req.url);
-    const refusal = await this.#verify(req, query, true);
+    const refusal = await verifyRequest(req, query, true, this.opts, this.clients);
     if (refusal !== undefined) return abort(refusal);
     if (query.sid === undefined) this.#pendingIds.set(req, await this.generateId(req));
     if (this.#closed || socket.destroyed) return void socket.destroy();
@@ -355,44 +349,6 @@ export class Server extends EventEmitter<EngineServerEvents> {
     return true;
   }
 
-  async #verify(req: IncomingMessage, query: Query, upgrade: boolean): Promise<Refusal | undefined> {
-    const transport = query.transport;
-    if (transport === undefined || !(this.opts.transports as readonly string[]).includes(transport)) {
-      return { code: ENGINE_ERRORS.UNKNOWN_TRANSPORT, context: { transport } };
-    }
-    if (upgrade !== (transport === "websocket")) {
-      // an upgrade must ask for websocket, and websocket only comes by upgrade
-      return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_MISMATCH", transport } };
-    }
-    const sid = query.sid;
-    if (sid !== undefined) {
-      const session = this.clients[sid];
-      if (session === undefined) return { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } };
-      if (!upgrade && session.transport.name !== transport) {
-        return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_MISMATCH", transport } };
-      }
-      if (upgrade && (!this.opts.allowUpgrades || session.upgraded || session.upgrading)) {
-        return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "UPGRADE_REFUSED", sid } };
-      }
-      return undefined;
-    }
-    if (req.method !== "GET") return { code: ENGINE_ERRORS.BAD_HANDSHAKE_METHOD, context: { method: req.method } };
-    if (query.EIO !== String(ENGINE_PROTOCOL)) {
-      return { code: ENGINE_ERRORS.UNSUPPORTED_PROTOCOL_VERSION, context: { protocol: query.EIO } };
-    }
-    const allow = this.opts.allowRequest;
-    if (allow === undefined) return undefined;
-    const [err, ok] = await new Promise<[string | null | undefined, boolean]>((resolve) => {
-      try {
-        allow(req, (e, success) => resolve([e, success]));
-      } catch (e) {
-        resolve([e instanceof Error ? e.message : String(e), false]);
-      }
-    });
-    if (ok) return undefined;
-    return { code: ENGINE_ERRORS.FORBIDDEN, message: typeof err === "string" && err !== "" ? err : undefined, context: {} };
-  }
-
   #refuse(req: IncomingMessage, refusal: Refusal): { status: number; message: string } {
     const message = refusal.message ?? ENGINE_ERROR_MESSAGES[refusal.code];
     if (this.listenerCount("connection_error") > 0) {
@@ -411,29 +367,4 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const body = JSON.stringify({ code: refusal.code, message });
     writeRawResponse(socket, status, STATUS_CODES[status] ?? "Error", { "Content-Type": "application/json" }, body);
   }
-}
-
-/** True when `url`'s pathname is `path` (or `path/` when trailing slashes are allowed). */
-function matchesPath(url: string | undefined, path: string, trailing: boolean): boolean {
-  if (url === undefined || !url.startsWith(path)) return false;
-  const rest = url.charCodeAt(path.length);
-  // end of string, "?" or (with trailing slash allowed) "/" followed by end or "?"
-  if (Number.isNaN(rest) || rest === 63) return true;
-  if (!trailing || rest !== 47) return false;
-  const after = url.charCodeAt(path.length + 1);
-  return Number.isNaN(after) || after === 63;
-}
-
-function serializeCookie(c: Exclude<ResolvedEngineOptions["cookie"], false>, value: string): string {
-  let out = `${c.name}=${encodeURIComponent(value)}`;
-  if (c.path !== false) out += `; Path=${c.path}`;
-  if (c.domain !== undefined) out += `; Domain=${c.domain}`;
-  if (c.maxAge !== undefined) out += `; Max-Age=${Math.floor(c.maxAge)}`;
-  if (c.httpOnly) out += "; HttpOnly";
-  if (c.secure === true) out += "; Secure";
-  if (c.sameSite !== false) {
-    const s = c.sameSite === true ? "Strict" : c.sameSite[0]!.toUpperCase() + c.sameSite.slice(1);
-    out += `; SameSite=${s}`;
-  }
-  return out;
 }
