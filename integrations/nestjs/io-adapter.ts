@@ -6,7 +6,7 @@ import type { Server as HttpServer } from "node:http";
 import { debuglog } from "node:util";
 import type { INestApplicationContext, WebSocketAdapter, WsMessageHandler } from "@nestjs/common";
 import type { Observable, Subscription } from "rxjs";
-import { Server, type ServerOptions } from "../../core/index.js";
+import { Server, type Namespace, type ServerOptions } from "../../core/index.js";
 import { is, resolveOptions, type OptionSchema } from "../../core/util/options.js";
 import { connectionExceptionPayload, guardConnectionHooks, type RejectableClient } from "./connection-hook.js";
 import { handshakeMiddleware, type HandshakeGuard } from "./handshake-guard.js";
@@ -64,8 +64,14 @@ function isNestApp(value: unknown): value is INestApplicationContext & { getHttp
   return typeof (value as { getHttpServer?: unknown } | null)?.getHttpServer === "function";
 }
 
-function hasOf(value: unknown): value is { of(nsp: string | RegExp): unknown } {
-  return typeof (value as { of?: unknown } | null)?.of === "function";
+/**
+ * Whether `value` is a root server rather than a namespace. Duck-typed (a root server has `of()` and
+ * `close()`, a namespace has neither) so a server built by another copy of the package, or returned by an
+ * overridden `createIOServer`, still counts.
+ */
+function isRootServer(value: unknown): value is Server {
+  const candidate = value as { of?: unknown; close?: unknown } | null | undefined;
+  return typeof candidate?.of === "function" && typeof candidate.close === "function";
 }
 
 /**
@@ -81,7 +87,7 @@ function hasOf(value: unknown): value is { of(nsp: string | RegExp): unknown } {
  * app.useWebSocketAdapter(new SocketeerAdapter(app));
  * await app.listen(3000);
  */
-export class SocketeerAdapter implements WebSocketAdapter<Server | unknown, AdapterClient, GatewayServerOptions> {
+export class SocketeerAdapter implements WebSocketAdapter<Server | Namespace, AdapterClient, GatewayServerOptions> {
   /** Set by Nest from the app's `forceCloseConnections` option before any gateway is created. */
   forceCloseConnections = false;
 
@@ -120,11 +126,11 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | unknown, Adap
    * @param options the gateway's options, plus `namespace` / `server` from Nest
    * @returns a `Server` or a `Namespace`
    */
-  create(port: number, options?: GatewayServerOptions): unknown {
+  create(port: number, options?: GatewayServerOptions): Server | Namespace {
     this.#guardHooksOnce();
     if (!options) return this.createIOServer(port);
     const { namespace, server, ...serverOptions } = options;
-    if (namespace !== undefined && hasOf(server)) return server.of(namespace);
+    if (namespace !== undefined && isRootServer(server)) return server.of(namespace);
     const root = this.createIOServer(port, serverOptions);
     return namespace !== undefined ? root.of(namespace) : root;
   }
@@ -147,8 +153,8 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | unknown, Adap
   }
 
   /** Calls `callback(socket)` for every new connection of `server` (a `Server` or a `Namespace`). */
-  bindClientConnect(server: unknown, callback: (...args: unknown[]) => void): void {
-    (server as { on(event: string, fn: (...args: unknown[]) => void): unknown }).on("connection", callback);
+  bindClientConnect(server: Server | Namespace, callback: (...args: unknown[]) => void): void {
+    server.on("connection", callback);
   }
 
   /** Calls `callback(reason)` once when the socket disconnects. */
@@ -217,10 +223,10 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | unknown, Adap
    *
    * @param server what {@link create} returned
    */
-  async close(server: unknown): Promise<void> {
-    // Namespaces (Nest calls close() for them too) have neither `of` nor `close`.
-    if (!hasOf(server) || typeof (server as { close?: unknown }).close !== "function") return;
-    const io = server as Server;
+  async close(server: Server | Namespace): Promise<void> {
+    // Nest calls close() for the namespaces it created too: they have nothing of their own to close.
+    if (!isRootServer(server)) return;
+    const io = server;
     if (this.#sharedServers.has(io)) {
       // The app's http server belongs to Nest's HTTP adapter, which closes it right after this (and, with
       // forceCloseConnections, destroys its connections). Server#close() would close it too, as socket.io's

@@ -11,10 +11,12 @@ import {
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
+  WebSocketServer,
   WsException,
   type OnGatewayConnection,
 } from "@nestjs/websockets";
-import type { Socket } from "socket.io";
+import type { Server, Socket } from "socket.io";
+import { InMemoryAdapter } from "../../../core/index.js";
 import { SocketeerAdapter, type SocketeerAdapterOptions } from "../../../integrations/nestjs/index.js";
 import { until } from "../../helpers/wait.js";
 import { ask, Clients, next, PLATFORMS, startApp, type StartedApp } from "./fixtures/app.js";
@@ -41,6 +43,23 @@ class PickyGateway implements OnGatewayConnection {
 class PickyModule {}
 
 const picky: DynamicModule = { module: PickyModule };
+
+@WebSocketGateway()
+class BroadcastGateway {
+  @WebSocketServer()
+  server!: Server;
+
+  @SubscribeMessage("shout")
+  shout(@MessageBody() data: unknown): boolean {
+    this.server.emit("news", data);
+    return true;
+  }
+}
+
+@Module({ providers: [BroadcastGateway] })
+class BroadcastModule {}
+
+const broadcaster: DynamicModule = { module: BroadcastModule };
 
 
 for (const platform of PLATFORMS) {
@@ -131,6 +150,33 @@ describe("SocketeerAdapter construction", () => {
     const c = await clients.connect(started.url);
     assert.equal(await ask(c, "echo", 2), 2);
     assert.deepEqual(calls.map(([port]) => port), [0]);
+  });
+
+  it("uses the cluster adapter a createIOServer override installs", async (t) => {
+    const broadcasts: unknown[] = [];
+    class CountingAdapter extends InMemoryAdapter {
+      override broadcast(...args: Parameters<InMemoryAdapter["broadcast"]>): void {
+        broadcasts.push(args[0].data);
+        super.broadcast(...args);
+      }
+    }
+    class ClusterIoAdapter extends SocketeerAdapter {
+      override createIOServer(port: number, options?: Parameters<SocketeerAdapter["createIOServer"]>[1]) {
+        const server = super.createIOServer(port, options);
+        server.adapter(CountingAdapter);
+        return server;
+      }
+    }
+    const clients = new Clients();
+    t.after(() => clients.closeAll());
+    const started = await startApp("fastify", broadcaster, (app) => new ClusterIoAdapter(app));
+    t.after(() => started.close());
+    const a = await clients.connect(started.url);
+    const b = await clients.connect(started.url);
+    const got = next<[unknown]>(b, "news");
+    assert.equal(await ask(a, "shout", "hello"), true);
+    assert.deepEqual(await got, ["hello"]);
+    assert.deepEqual(broadcasts, [["news", "hello"]]);
   });
 
   it("rejects unknown options", () => {
