@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { Redis } from "ioredis";
 import { REDIS_URL } from "../helpers/services.js";
@@ -198,4 +198,54 @@ export async function spawnNode(t: After, config: Record<string, unknown>): Prom
     },
     stop,
   };
+}
+
+/** A TCP proxy standing for a load balancer: it forwards to one node, and can cut every connection. */
+export interface Proxy {
+  readonly port: number;
+  readonly url: string;
+  /** The node's port new connections go to; undefined refuses them (as a balancer with no node up). */
+  target: number | undefined;
+  /** Destroys every open connection, both sides, without any close handshake (a cut transport). */
+  cut(): void;
+}
+
+/** Starts a TCP proxy on 127.0.0.1; closed after the test. */
+export async function tcpProxy(t: After, target?: number): Promise<Proxy> {
+  const open = new Set<Socket>();
+  const server = createServer((down) => {
+    const port = proxy.target;
+    if (port === undefined) {
+      down.destroy();
+      return;
+    }
+    const up = connect({ host: "127.0.0.1", port });
+    for (const s of [down, up]) {
+      open.add(s);
+      s.on("error", () => {});
+      s.on("close", () => {
+        open.delete(s);
+        down.destroy();
+        up.destroy();
+      });
+    }
+    down.pipe(up);
+    up.pipe(down);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const proxy: Proxy = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    target,
+    cut() {
+      for (const s of open) s.resetAndDestroy();
+      open.clear();
+    },
+  };
+  t.after(async () => {
+    proxy.cut();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return proxy;
 }
