@@ -223,7 +223,11 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const { query } = parseUrl(req.url);
     const refusal = await verifyRequest(req, query, true, this.opts, this.clients);
     if (refusal !== undefined) return abort(refusal);
-    if (query.sid === undefined) this.#pendingIds.set(req, await this.generateId(req));
+    if (query.sid === undefined) {
+      const id = await this.#newId(req);
+      if (id === undefined) return abort({ code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } });
+      this.#pendingIds.set(req, id);
+    }
     if (this.#closed || socket.destroyed) return void socket.destroy();
     socket.off("error", onError);
     this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws));
@@ -243,7 +247,15 @@ export class Server extends EventEmitter<EngineServerEvents> {
   async #handshake(name: TransportName, req: IncomingMessage, carrier: ServerResponse | WebSocketTransport): Promise<void> {
     let id = this.#pendingIds.get(req);
     this.#pendingIds.delete(req);
-    if (id === undefined) id = await this.generateId(req);
+    if (id === undefined) {
+      id = await this.#newId(req);
+      if (id === undefined) {
+        const refusal = { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } };
+        if (carrier instanceof WebSocketTransport) carrier.destroy();
+        else this.#abortRequest(req, carrier, refusal);
+        return;
+      }
+    }
     if (this.#closed) {
       if (carrier instanceof WebSocketTransport) carrier.destroy();
       else writeEngineError(carrier, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
@@ -276,6 +288,18 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (socket.readyState !== "open") return;
     debug("session %s opened over %s", sid, name);
     this.emit("connection", socket);
+  }
+
+  /** A fresh id from `generateId`, or `undefined` when it failed or collides with an open session. */
+  async #newId(req: IncomingMessage): Promise<string | undefined> {
+    try {
+      const id = await this.generateId(req);
+      if (typeof id === "string" && id !== "" && this.clients[id] === undefined) return id;
+      debug("generateId gave an unusable id: %s", id);
+    } catch (err) {
+      debug("generateId failed: %s", err);
+    }
+    return undefined;
   }
 
   #headersHook(id: string): HeadersHook {

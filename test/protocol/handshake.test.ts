@@ -177,6 +177,19 @@ test("generateId can be replaced", async (t) => {
   assert.ok(engine.clients["custom-id"]);
 });
 
+test("refuses the handshake with 400 when generateId fails or repeats an open id", async (t) => {
+  const { engine, base, wsBase } = await startEngine(t);
+  engine.generateId = () => "same";
+  await new RawPolling(base).handshake();
+  const dup = await rawRequest(`${base}?EIO=4&transport=polling`);
+  assert.equal(dup.status, 400);
+  assert.equal((JSON.parse(dup.body) as { code: number }).code, ENGINE_ERRORS.BAD_REQUEST);
+  engine.generateId = () => Promise.reject(new Error("no ids today"));
+  assert.equal((await rawRequest(`${base}?EIO=4&transport=polling`)).status, 400);
+  await assert.rejects(RawWebSocket.connect(wsBase), (e: { status: number }) => e.status === 400);
+  assert.equal(engine.clientsCount, 1);
+});
+
 test("uses the wsEngine class for WebSocket connections", async (t) => {
   let created = 0;
   class CountingServer extends WebSocketServer {

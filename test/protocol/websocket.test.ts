@@ -90,3 +90,12 @@ test("socket.close() closes the WebSocket with forced close", async (t) => {
   const { code } = await ws.closed;
   assert.equal(code, 1005);
 });
+
+test("negotiates permessage-deflate only when perMessageDeflate is set", async (t) => {
+  const on = await wsSession(t, { perMessageDeflate: { threshold: 0 } });
+  assert.match(on.ws.ws.extensions, /permessage-deflate/);
+  on.socket.send("z".repeat(2000));
+  assert.equal(await on.ws.next(), "4" + "z".repeat(2000));
+  const off = await wsSession(t);
+  assert.equal(off.ws.ws.extensions, "");
+});
