@@ -83,3 +83,56 @@ test("fastifyRequest() is typed as the Fastify request", () => {
   expectType<Equal<typeof req, import("fastify").FastifyRequest | undefined>>();
   assert.equal(req, undefined);
 });
+
+//
+// The registry augmentation is global to a program, so it is checked in a program of its own:
+// a fixture written to .test-build/ and compiled by tsc (it must compile; its @ts-expect-error
+// lines must be errors).
+//
+const FIXTURE = `
+import Fastify from "fastify";
+import socketeer from "../../integrations/fastify/index.js";
+
+interface ClientToServer { hello: (name: string, ack: (n: number) => void) => void }
+interface ServerToClient { welcome: (message: string) => void }
+
+declare module "../../integrations/fastify/index.js" {
+  interface FastifySocketeerTypes {
+    listenEvents: ClientToServer;
+    emitEvents: ServerToClient;
+    socketData: { user: string };
+  }
+}
+
+const app = Fastify();
+await app.register(socketeer);
+app.io.on("connection", (socket) => {
+  socket.on("hello", (name, ack) => ack(name.length));
+  socket.emit("welcome", "hi");
+  const user: string = socket.data.user;
+  void user;
+  // @ts-expect-error: welcome takes a string
+  socket.emit("welcome", 42);
+  // @ts-expect-error: not an event of ServerToClient
+  socket.emit("unknown", "x");
+  // @ts-expect-error: hello's first argument is a string
+  socket.on("hello", (name: number) => void name);
+});
+app.io.emit("welcome", "everyone");
+`;
+
+test("augmenting FastifySocketeerTypes types app.io and its events", { timeout: 120_000 }, async () => {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const { spawnSync } = await import("node:child_process");
+  const root = new URL("../../", import.meta.url);
+  const dir = new URL(".test-build/fastify-augment/", root);
+  await mkdir(dir, { recursive: true });
+  await writeFile(new URL("fixture.ts", dir), FIXTURE);
+  await writeFile(
+    new URL("tsconfig.json", dir),
+    JSON.stringify({ extends: "../../tsconfig.json", compilerOptions: { noEmit: true }, include: ["fixture.ts"], exclude: [] }),
+  );
+  const tsc = new URL("node_modules/typescript/bin/tsc", root).pathname;
+  const r = spawnSync(process.execPath, [tsc, "-p", new URL("tsconfig.json", dir).pathname], { encoding: "utf8" });
+  assert.equal(r.status, 0, `tsc reported:\n${r.stdout}${r.stderr}`);
+});
