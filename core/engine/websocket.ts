@@ -93,8 +93,9 @@ export class WebSocketTransport extends Transport {
   destroy(): void {
     this.writable = false;
     this.unbind();
-    // after a graceful close, let the closing handshake finish (ws bounds it itself)
-    if (!this.#closed && !this.#closing) {
+    // after a graceful close, or when ws is already closing (e.g. 1009 after an oversize
+    // message), let the closing handshake finish so the close code reaches the peer; ws bounds it
+    if (!this.#closed && !this.#closing && this.#ws.readyState !== this.#ws.CLOSING) {
       this.#closed = true;
       this.#ws.terminate();
     }
