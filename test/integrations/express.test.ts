@@ -4,7 +4,12 @@
  * the upgrade, express-session, unrelated routes and upgrades, shutdown.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { test, type TestContext } from "node:test";
@@ -287,6 +292,50 @@ test("io.close() disconnects every socket and leaves the HTTP server open", asyn
   assert.deepEqual(reasons, ["server shutting down"]);
   assert.equal(server.listening, true);
   assert.equal(await (await fetch(`${url}/hello`)).text(), "world");
+});
+
+/** A throw-away self-signed certificate, made with openssl; undefined when openssl is missing. */
+function selfSigned(): { key: Buffer; cert: Buffer } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "skt-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      { stdio: "ignore" },
+    );
+    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("an https server works over polling and websocket", async (t) => {
+  const tls = selfSigned();
+  if (tls === undefined) return t.skip("openssl is not available to make a test certificate");
+  const app = express5();
+  const io = socketeer(app);
+  t.after(() => io.close());
+  io.on("connection", (socket) => socket.emit("hi", socket.handshake.secure));
+  const server = createHttpsServer(tls, app);
+  io.attach(server as unknown as HttpServer);
+  const url = (await listening(server.listen(0, "127.0.0.1") as unknown as HttpServer, t)).replace("http:", "https:");
+  for (const transports of [["polling"], ["websocket"]]) {
+    const socket = client(t, url, { transports, rejectUnauthorized: false });
+    const [secure] = await nextEvent<[boolean]>(socket, "hi");
+    assert.equal(secure, true, transports[0]);
+  }
+});
+
+test("attaching twice to the same server fails", async (t) => {
+  const app = express5();
+  const io = socketeer(app);
+  t.after(() => io.close());
+  const server = createServer(app);
+  io.attach(server);
+  assert.throws(() => io.attach(server), { code: "SKT_ERR_ENGINE_ALREADY_ATTACHED" });
 });
 
 test("socketeer() rejects what is not an Express app", () => {
