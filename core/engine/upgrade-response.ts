@@ -26,24 +26,29 @@ export class UpgradeResponse extends EventEmitter {
     this.#socket = socket;
   }
 
+  /** Sets a header of the answer. */
   setHeader(name: string, value: number | string | readonly string[]): this {
     this.#headers.set(name.toLowerCase(), value);
     this.#names.set(name.toLowerCase(), name);
     return this;
   }
 
+  /** A header set so far. */
   getHeader(name: string): number | string | readonly string[] | undefined {
     return this.#headers.get(name.toLowerCase());
   }
 
+  /** Removes a header set so far. */
   removeHeader(name: string): void {
     this.#headers.delete(name.toLowerCase());
   }
 
+  /** Whether a header is set. */
   hasHeader(name: string): boolean {
     return this.#headers.has(name.toLowerCase());
   }
 
+  /** Sets the status (and headers); the answer is written by `end()`. */
   writeHead(status: number, reasonOrHeaders?: string | OutgoingHttpHeaders, headers?: OutgoingHttpHeaders): this {
     this.statusCode = status;
     const h = typeof reasonOrHeaders === "string" ? headers : reasonOrHeaders;
@@ -59,6 +64,7 @@ export class UpgradeResponse extends EventEmitter {
     return true;
   }
 
+  /** Writes the answer on the raw socket and closes it; emits `finish`. */
   end(chunk?: string | Buffer | (() => void), cb?: () => void): this {
     if (this.writableEnded) return this;
     if (typeof chunk === "function") cb = chunk;
