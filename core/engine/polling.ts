@@ -134,6 +134,12 @@ export class PollingTransport extends Transport {
       res.end("ok");
       for (const packet of packets) {
         if (this.#destroyed) break;
+        if (packet.type === "close") {
+          // the client leaves: release its parked GET with a noop, not a close (it already knows)
+          if (this.#getRes !== null) this.send([{ type: "noop" }]);
+          this.handle.onClose();
+          break;
+        }
         this.handle.onPacket(packet);
       }
     };

@@ -112,10 +112,13 @@ test("an aborted POST frees the slot for the next one", async (t) => {
   assert.equal((await got)[0], "next");
 });
 
-test("a close packet from the client closes the session with transport close", async (t) => {
+test("a close packet from the client closes the session with transport close and releases the GET with a noop", async (t) => {
   const { engine, client, socket } = await session(t);
   const closed = once<[string]>(socket, "close");
-  await client.post("1");
+  const parked = client.poll();
+  await until(() => socket.transport.writable, 5000, "GET parked");
+  assert.equal((await client.post("1")).body, "ok");
+  assert.equal((await parked).body, "6");
   assert.equal((await closed)[0], "transport close");
   assert.equal(engine.clientsCount, 0);
   const after = await client.poll();
