@@ -31,6 +31,12 @@ export type NextFunction = (err?: unknown) => void;
 /** An Express-style middleware over node's request and response. */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
+/**
+ * What `io.engine.use()` takes. Express middleware (typed for Express's request and response)
+ * runs there on the upgrade with a ServerResponse-like object, as with socket.io.
+ */
+export type EngineMiddleware = Parameters<Server["engine"]["use"]>[0];
+
 /** What the helper needs from an Express 4 or 5 app (`express()` returns one). */
 export interface ExpressApp {
   (req: IncomingMessage, res: ServerResponse, next?: NextFunction): unknown;
@@ -223,14 +229,16 @@ export function socketeer<
  * Use it for session, passport, helmet or cors middleware that the handshake alone needs.
  *
  * @param mw an Express-style middleware
- * @returns the same kind of middleware
+ * @returns the same middleware, also typed for `io.engine.use()`
  * @example
  * io.engine.use(handshakeOnly(passport.session()));
  */
-export function handshakeOnly<M extends (req: never, res: never, next: NextFunction) => unknown>(mw: M): M {
+export function handshakeOnly<M extends (req: never, res: never, next: NextFunction) => unknown>(
+  mw: M,
+): M & EngineMiddleware {
   const wrapped = (req: IncomingMessage, res: unknown, next: NextFunction): unknown =>
     isHandshake(req) ? (mw as unknown as (a: unknown, b: unknown, c: NextFunction) => unknown)(req, res, next) : next();
-  return wrapped as unknown as M;
+  return wrapped as unknown as M & EngineMiddleware;
 }
 
 export default socketeer;

@@ -219,8 +219,9 @@ test("handshakeOnly runs a middleware on the handshake only", async (t) => {
   const io = socketeer(app);
   t.after(() => io.close());
   let engineHandshakes = 0;
+  // typed for Express, accepted by io.engine.use() too
   io.engine.use(
-    handshakeOnly((_req, _res, next) => {
+    handshakeOnly((_req: express5.Request, _res: express5.Response, next: express5.NextFunction) => {
       engineHandshakes++;
       next();
     }),
