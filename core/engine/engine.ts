@@ -11,6 +11,7 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { debuglog } from "node:util";
 import { WebSocketServer, type WebSocket } from "ws";
+import { createError } from "../errors.js";
 import { generateId } from "../util/ids.js";
 import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
 import {
@@ -134,8 +135,10 @@ export class Server extends EventEmitter<EngineServerEvents> {
    * @param opts `{ path? }` to answer another path than `opts.path`
    * @returns `detach()`, which removes the listeners again
    * @throws SKT_ERR_ENGINE_ALREADY_ATTACHED when an engine already answers that path there
+   * @throws SKT_ERR_ENGINE_CLOSED after `close()`
    */
   attach(server: HttpServerLike, opts: AttachOptions = {}): () => void {
+    if (this.#closed) throw createError("SKT_ERR_ENGINE_CLOSED");
     const path = opts.path ?? this.opts.path;
     return attachToHttpServer(server, path, {
       matches: (req) => matchesPath(req.url, path, this.opts.addTrailingSlash),

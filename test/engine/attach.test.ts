@@ -99,11 +99,12 @@ test("listen(port) serves the engine, answers 501 elsewhere, and close() release
   assert.equal(engine.clientsCount, 0);
 });
 
-test("a closed engine answers 503 to polling requests", async (t) => {
+test("a closed engine answers 503 to polling requests and refuses to attach", async (t) => {
   const engine = new Server();
   const { url, server } = await listen(t);
   engine.attach(server);
   engine.close();
   const res = await rawRequest(`${url}/engine.io/?EIO=4&transport=polling`);
   assert.equal(res.status, 503);
+  assert.throws(() => engine.attach(createServer()), { code: "SKT_ERR_ENGINE_CLOSED" });
 });
