@@ -7,6 +7,7 @@
  * yourself (`http.createServer(app)`, `https`), call `io.attach(server)`, before or after it listens.
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import { debuglog } from "node:util";
 import {
   Server,
   createError,
@@ -24,6 +25,8 @@ import {
   prepareUpgrade,
 } from "../shared/attach.js";
 export type {} from "./types.js";
+
+const debug = debuglog("socketeer:express");
 
 /** Express's `next`. */
 export type NextFunction = (err?: unknown) => void;
@@ -141,14 +144,14 @@ export class ExpressServer<
         const res = prepareUpgrade(req, socket, head);
         // the chain ended without reaching io.express(): answer like Express would
         this.#app(req, res, (err) => {
-          res.statusCode = err === undefined || err === null || err === "route" || err === "router" ? 404 : 500;
+          res.statusCode = err === undefined || err === null ? 404 : 500;
           res.end();
         });
       },
     );
     const close = server.close as UntypedClose;
     const patched: UntypedClose = (cb) => {
-      void this.close();
+      this.close().catch((err: unknown) => debug("closing on server.close() failed: %s", err));
       return close.call(server, cb);
     };
     server.close = patched as HttpServer["close"];

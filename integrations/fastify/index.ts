@@ -90,18 +90,18 @@ async function plugin(fastify: FastifyInstance, opts: FastifySocketeerOptions): 
   // Sockets must be closed in preClose: Fastify's own onClose hook waits for server.close(),
   // which waits for every open connection, before any onClose hook of a plugin runs.
   //
+  let closing: Promise<void> | undefined;
+  const closeIo = (): Promise<void> => (closing ??= io.close());
   fastify.addHook("preClose", async () => {
     inflight.drain();
     detach();
     if (preClose !== undefined) {
       await new Promise<void>((resolve, reject) => preClose((err) => (err ? reject(err) : resolve())));
     }
-    await io.close();
+    await closeIo();
   });
   // when the app closes before it was ever ready, preClose hooks do not run
-  fastify.addHook("onClose", async () => {
-    await io.close();
-  });
+  fastify.addHook("onClose", closeIo);
 }
 
 /**

@@ -33,17 +33,6 @@ type UpgradeRequest = IncomingMessage & { [kUpgrade]?: PendingUpgrade };
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
- * Normalises a mount path the way the engine does: leading slash, no trailing slash.
- *
- * @param path the `path` option, if given
- * @returns the path (default `/socket.io`)
- */
-export function normalizePath(path: string | undefined): string {
-  const p = path ?? "/socket.io";
-  return p.length > 1 ? p.replace(/\/+$/, "") : p;
-}
-
-/**
  * Whether a request URL is at or under a mount path.
  *
  * @param url `req.url` or `req.originalUrl`
