@@ -193,7 +193,14 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | Namespace, Ad
           debug("handler for %s threw: %o", message, err);
           return;
         }
-        const subscription = result$.subscribe({
+        // The stream may complete during subscribe() (a synchronous Observable): track it only if it did not.
+        let subscription: Subscription | undefined;
+        let isDone = false;
+        const settle = (): void => {
+          isDone = true;
+          if (subscription) bindings.inflight.delete(subscription);
+        };
+        subscription = result$.subscribe({
           next: (response) => {
             if (response === null || response === undefined) return;
             const event = (Object(response) as { event?: unknown }).event;
@@ -204,12 +211,12 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | Namespace, Ad
             }
           },
           error: (err: unknown) => {
-            bindings.inflight.delete(subscription);
+            settle();
             debug("result stream of %s failed: %o", message, err);
           },
-          complete: () => bindings.inflight.delete(subscription),
+          complete: settle,
         });
-        if (!subscription.closed) bindings.inflight.add(subscription);
+        if (!isDone) bindings.inflight.add(subscription);
       };
       client.on(String(message), listener);
       bindings.listeners.push([String(message), listener]);
