@@ -87,8 +87,8 @@ interface Harness {
   readonly infos: Map<ServerName, ServerInfo>;
 }
 
-async function startLoadgen(cpu: string | undefined): Promise<RpcChild> {
-  return RpcChild.start({ entry: resolve(here, "load/loadgen.ts"), cpu });
+async function startLoadgen(cpu: string | undefined, client: BenchConfig["client"]): Promise<RpcChild> {
+  return RpcChild.start({ entry: resolve(here, "load/loadgen.ts"), cpu, env: { SKT_BENCH_CLIENT: client } });
 }
 
 /** Replaces a server's process with a fresh one; false when it cannot start again. */
@@ -115,7 +115,7 @@ async function recover(h: Harness, name: ServerName): Promise<void> {
     await h.loadgen.call("closeAll", {}, 15_000);
   } catch {
     await h.loadgen.stop();
-    h.loadgen = await startLoadgen(h.loadgenCpu);
+    h.loadgen = await startLoadgen(h.loadgenCpu, h.cfg.client);
   }
   const old = h.handles.get(name);
   if (!old) return;
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     cfg, progress, handles, infos,
     serverCpu: pinned ? "0" : undefined,
     loadgenCpu: pinned ? "1" : undefined,
-    loadgen: await startLoadgen(pinned ? "1" : undefined),
+    loadgen: await startLoadgen(pinned ? "1" : undefined, cfg.client),
   };
 
   try {
@@ -284,6 +284,7 @@ async function main(): Promise<void> {
         durationSec: Math.round((Date.now() - started.getTime()) / 1000),
         mode: cfg.quick ? "quick" : "full",
         runs: cfg.runs,
+        client: cfg.client,
         machine: machine(pinned),
         sizes: {
           connectNs: cfg.connectNs, fanoutN: cfg.fanoutN, broadcastDeliveries: cfg.broadcastDeliveries,

@@ -43,6 +43,8 @@ export interface BenchConfig {
   readonly durationMs: number;
   /** How long a step may wait for deliveries or acks before it counts as failed, in ms. */
   readonly stallMs: number;
+  /** WebSocket client under the lean clients: the `ws` library's (default) or a minimal RFC 6455 one ("raw"). */
+  readonly client: "raw" | "ws";
   /** Pin the server and the load generator to separate CPUs with taskset. */
   readonly pin: boolean;
   /** Skip the warm-up pass (first calls JIT-compile the hot paths). */
@@ -63,6 +65,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --deliveries N          (B) deliveries per run
   --duration MS           (C, D, E) measured time per run
   --polling-clients N     (E) long-polling clients
+  --client ws|raw         WebSocket client of the load generator: the ws library's
+                          (default) or a minimal frame parser on node:net (raw)
   --no-pin                do not pin processes to CPUs
   --no-warmup             skip the warm-up pass
   --help
@@ -76,6 +80,11 @@ function parsePositive(name: string, v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got ${String(v)}`);
   return n;
+}
+
+function parseClient(v: string | undefined): "raw" | "ws" {
+  if (v === undefined || v === "raw" || v === "ws") return v ?? "ws";
+  throw new Error(`--client is raw or ws, got ${v}`);
 }
 
 /**
@@ -95,7 +104,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
       continue;
     }
     const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    const known = ["--out", "--scenario", "--scenarios", "--servers", "--runs", "--n", "--fanout", "--deliveries", "--duration", "--polling-clients"];
+    const known = ["--client", "--out", "--scenario", "--scenarios", "--servers", "--runs", "--n", "--fanout", "--deliveries", "--duration", "--polling-clients"];
     if (!known.includes(name)) throw new Error(`unknown option ${name}\n\n${USAGE}`);
     if (value === undefined) throw new Error(`${name} needs a value`);
     flags.set(name === "--scenarios" ? "--scenario" : name, value);
@@ -133,6 +142,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
     pollingClients: num("--polling-clients", quick ? 20 : 50),
     durationMs: num("--duration", quick ? 500 : 3_000),
     stallMs: quick ? 20_000 : 60_000,
+    client: parseClient(flags.get("--client")),
     pin: !flags.has("--no-pin"),
     warmup: !flags.has("--no-warmup"),
   };

@@ -6,9 +6,14 @@
  * - {@link SioWsClient}: Engine.IO v4 over WebSocket + Socket.IO v5 text packets.
  * - {@link SioPollingClient}: Engine.IO v4 HTTP long-polling + Socket.IO v5 text packets.
  * - {@link JsonWsClient}: plain JSON arrays over WebSocket, for the raw `ws` floor server.
+ *
+ * The WebSocket clients run over the `ws` library's client or, with `--client raw`, over
+ * {@link RawWebSocket} (frames parsed straight from the socket's chunks, for when the load
+ * generator's CPU column shows the client saturating).
  */
 import { Agent, request } from "node:http";
 import { WebSocket, type RawData } from "ws";
+import { RawWebSocket } from "./raw-websocket.js";
 
 /** Where clients report what they receive. */
 export interface Sink {
@@ -76,32 +81,63 @@ class Acks {
   }
 }
 
+/** Which WebSocket client the lean clients use. */
+export type WsImpl = "raw" | "ws";
+
+/** The part of a WebSocket the lean clients use. */
+interface FrameSocket {
+  send(text: string): void;
+  close(): void;
+}
+
+/**
+ * Starts a WebSocket to `url` with the chosen client; `onMessage` gets each message's bytes,
+ * `onClose` runs when it closes.
+ */
+function openFrameSocket(impl: WsImpl, url: string, onMessage: (d: Buffer) => void, onClose: () => void): { socket: FrameSocket; opened: Promise<void> } {
+  if (impl === "raw") {
+    const u = new URL(url);
+    const raw = new RawWebSocket(u.hostname, Number(u.port), `${u.pathname}${u.search}`, onMessage);
+    raw.onClose(onClose);
+    return { socket: raw, opened: raw.opened };
+  }
+  const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+  ws.on("message", (data) => onMessage(toBuffer(data)));
+  ws.on("close", onClose);
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.on("error", reject); // after "open" a no-op; "close" follows an error
+  });
+  return { socket: { send: (t) => ws.send(t), close: () => ws.close() }, opened };
+}
+
 /** Socket.IO over an Engine.IO WebSocket-only session (no polling, no upgrade). */
 export class SioWsClient implements LeanClient {
   readonly #url: string;
   readonly #sink: Sink;
+  readonly #impl: WsImpl;
   readonly #acks = new Acks();
-  #ws: WebSocket | undefined;
+  #ws: FrameSocket | undefined;
   #onConnect: ((err?: Error) => void) | undefined;
 
   /** @param origin `http://host:port` of the server */
-  constructor(origin: string, sink: Sink) {
+  constructor(origin: string, sink: Sink, impl: WsImpl = "ws") {
     this.#url = `${origin.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
     this.#sink = sink;
+    this.#impl = impl;
   }
 
   connect(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.#url, { perMessageDeflate: false, skipUTF8Validation: true });
-      this.#ws = ws;
       this.#onConnect = (err) => {
         this.#onConnect = undefined;
         if (err) reject(err);
         else resolve();
       };
-      ws.on("message", (data) => this.#onFrame(toBuffer(data)));
-      ws.on("error", (err) => this.#onConnect?.(err));
-      ws.on("close", () => this.#onConnect?.(new Error("closed before the Socket.IO CONNECT")));
+      const { socket, opened } = openFrameSocket(this.#impl, this.#url, (d) => this.#onFrame(d),
+        () => this.#onConnect?.(new Error("closed before the Socket.IO CONNECT")));
+      this.#ws = socket;
+      opened.catch((err: unknown) => this.#onConnect?.(err instanceof Error ? err : new Error(String(err))));
     });
   }
 
@@ -154,23 +190,21 @@ export class SioWsClient implements LeanClient {
 export class JsonWsClient implements LeanClient {
   readonly #url: string;
   readonly #sink: Sink;
+  readonly #impl: WsImpl;
   readonly #acks = new Acks();
-  #ws: WebSocket | undefined;
+  #ws: FrameSocket | undefined;
 
   /** @param origin `http://host:port` of the server */
-  constructor(origin: string, sink: Sink) {
+  constructor(origin: string, sink: Sink, impl: WsImpl = "ws") {
     this.#url = `${origin.replace(/^http/, "ws")}/`;
     this.#sink = sink;
+    this.#impl = impl;
   }
 
   connect(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.#url, { perMessageDeflate: false, skipUTF8Validation: true });
-      this.#ws = ws;
-      ws.on("message", (data) => this.#onFrame(toBuffer(data)));
-      ws.once("open", () => resolve());
-      ws.on("error", reject);
-    });
+    const { socket, opened } = openFrameSocket(this.#impl, this.#url, (d) => this.#onFrame(d), () => undefined);
+    this.#ws = socket;
+    return opened;
   }
 
   join(room: string): Promise<void> {

@@ -7,7 +7,7 @@ import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Histogram } from "../lib/histogram.js";
 import { notify, serveRpc } from "../lib/rpc.js";
-import { JsonWsClient, SioPollingClient, SioWsClient, type LeanClient, type Sink } from "./clients.js";
+import { JsonWsClient, SioPollingClient, SioWsClient, type LeanClient, type Sink, type WsImpl } from "./clients.js";
 
 /** Latency summary returned by the echo and publish commands, in ms. */
 export interface LatencySummary {
@@ -50,13 +50,16 @@ const sink: Sink = {
   },
 };
 
+/** The WebSocket client under the lean clients: the `ws` library's, or SKT_BENCH_CLIENT=raw for RawWebSocket. */
+const wsImpl: WsImpl = process.env.SKT_BENCH_CLIENT === "raw" ? "raw" : "ws";
+
 function makeClient(origin: string, proto: string, transport: string): LeanClient {
-  if (proto === "json") return new JsonWsClient(origin, sink);
+  if (proto === "json") return new JsonWsClient(origin, sink, wsImpl);
   if (transport === "polling") {
     agent ??= new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
     return new SioPollingClient(origin, sink, agent);
   }
-  return new SioWsClient(origin, sink);
+  return new SioWsClient(origin, sink, wsImpl);
 }
 
 /** Opens `n` clients, at most `concurrency` handshakes in flight. */
@@ -209,4 +212,4 @@ serveRpc({
     return { closed: n };
   },
 });
-notify("ready", { pid: process.pid });
+notify("ready", { pid: process.pid, client: wsImpl });
