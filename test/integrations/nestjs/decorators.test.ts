@@ -1,6 +1,6 @@
 /**
  * @module test/integrations/nestjs/decorators.test — the framework-neutral handler decorators on a plain
- * node:http server: acks from return values and Promises, parameter decorators, namespaces (RegExp too),
+ * node:http server (and with the Fastify plugin and the Express helper): acks from return values and Promises, parameter decorators, namespaces (RegExp too),
  * connection/disconnect hooks, the error shape, and unregistering.
  */
 import "reflect-metadata";
@@ -20,7 +20,12 @@ import {
   Payload,
   registerHandlers,
 } from "../../../integrations/decorators/index.js";
-import { listen } from "../../helpers/listen.js";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import Fastify from "fastify";
+import { socketeer as expressSocketeer } from "../../../integrations/express/index.js";
+import fastifySocketeer from "../../../integrations/fastify/index.js";
+import { closeServer, listen } from "../../helpers/listen.js";
 import { until } from "../../helpers/wait.js";
 import { ask, Clients, next } from "./fixtures/app.js";
 
@@ -226,5 +231,42 @@ describe("handler decorators on a plain node:http server", () => {
     const io = { of: () => ({ on() {}, off() {} }) };
     assert.throws(() => registerHandlers(io, [new Undecorated()]), { code: "SKT_ERR_DECORATORS_NO_HANDLERS" });
     assert.throws(() => registerHandlers({} as never, []), { code: "SKT_ERR_INVALID_ARG" });
+  });
+});
+
+describe("handler decorators with the Fastify plugin and the Express helper", () => {
+  const clients = new Clients();
+  afterEach(() => clients.closeAll());
+
+  it("registers on app.io of the Fastify plugin", async (t) => {
+    const app = Fastify();
+    t.after(() => app.close());
+    await app.register(fastifySocketeer);
+    registerHandlers(app.io, [new RootHandlers(new Log()), new ChatHandlers()]);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = app.server.address() as AddressInfo;
+    const c = await clients.connect(`http://127.0.0.1:${port}`);
+    const chat = await clients.connect(`http://127.0.0.1:${port}`, "/chat");
+    assert.equal(await ask(c, "sum", 4, 5), 9);
+    assert.equal(await ask(chat, "where"), "/chat");
+  });
+
+  it("registers on the Server of the Express helper", async (t) => {
+    const app = express();
+    const io = expressSocketeer(app);
+    registerHandlers(io, [new RootHandlers(new Log())]);
+    const server = app.listen(0, "127.0.0.1");
+    t.after(() => new Promise<void>((resolve) => io.close(() => resolve())));
+    t.after(() => closeServer(server));
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const c = await clients.connect(`http://127.0.0.1:${port}`);
+    assert.deepEqual(await ask(c, "refuse"), {
+      status: "error",
+      event: "refuse",
+      message: "room is full",
+      code: "ROOM_FULL",
+      data: { max: 2 },
+    });
   });
 });
