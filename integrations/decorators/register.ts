@@ -4,7 +4,7 @@
  * errors reported to the client in one documented shape.
  */
 import { debuglog } from "node:util";
-import { createError } from "../../core/errors.js";
+import { createError } from "../../core/index.js";
 import { readMetadata, type HandlerSpec, type ParamSpec } from "./metadata.js";
 
 const debug = debuglog("socketeer:decorators");
