@@ -75,11 +75,12 @@ async function connectAll(origin: string, proto: string, transport: string, n: n
       await c.connect();
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  } catch (err) {
-    for (const c of fresh) c.close();
-    throw err;
+  // Settle every worker before judging, so that no half-open client outlives a failed step.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(concurrency, n) }, worker));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failure) {
+    for (const c of fresh) void c.close();
+    throw failure.reason;
   }
   const ms = performance.now() - t0;
   clients.push(...fresh);

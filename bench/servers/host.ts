@@ -13,8 +13,6 @@ import { notify, serveRpc } from "../lib/rpc.js";
 export interface BenchApp {
   /** One emit of event "b" with `payload` to every member of `room`. */
   broadcast(room: string, payload: string): void;
-  /** Closes the app's clients; the host closes the HTTP server afterwards. */
-  close(): Promise<void> | void;
 }
 
 /** Server-side counters the host reports; the app calls `opened` / `closed` per connection. */
@@ -140,13 +138,6 @@ export async function hostServer(
     waitConnections: async (args) => {
       await counter.waitFor(Number(args.n), Number(args.timeoutMs ?? 10_000));
       return stats(counter);
-    },
-    shutdown: async () => {
-      await app.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      setImmediate(() => process.exit(0));
-      return null;
     },
   });
   notify("ready", { port: (http.address() as AddressInfo).port, name, version, pid: process.pid });

@@ -19,7 +19,6 @@ export interface SioSocketLike {
 export interface SioServerLike {
   on(event: "connection", listener: (socket: SioSocketLike) => void): unknown;
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
-  close(): unknown;
 }
 
 /** Installs the scenario handlers on `io`; returns the host's view of the app. */
@@ -41,9 +40,6 @@ export function installSioApp(io: SioServerLike, counter: ConnectionCounter): Be
   return {
     broadcast: (room, payload) => {
       io.to(room).emit("b", payload);
-    },
-    close: async () => {
-      await io.close();
     },
   };
 }

@@ -63,10 +63,5 @@ await hostServer("ws", version, (http, counter) => {
 
   return {
     broadcast: (room, payload) => sendToRoom(room, JSON.stringify(["b", payload])),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.terminate();
-        wss.close(() => resolve());
-      }),
   };
 });
