@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { deferred, withTimeout } from "../helpers/wait.js";
 import { codeOf, rawSioPolling, rawSioWs, startIo } from "./support.js";
 
 const LIMIT = 1_000;
@@ -28,11 +29,15 @@ test("a binary attachment one byte over maxHttpBufferSize: transport error, PAYL
   const f = await startIo(t, { maxHttpBufferSize: LIMIT });
   const c = await rawSioWs(f, t);
   const got: unknown[] = [];
-  f.io.on("connection", (s) => s.on("bin", (b: unknown) => got.push(b)));
+  const first = deferred();
+  f.io.sockets.sockets.get(c.id)?.on("bin", (b: unknown) => {
+    got.push(b);
+    first.resolve();
+  });
   // Exactly at the limit is accepted (over WebSocket a binary frame is sent raw).
   c.raw.send(`451-["bin",{"_placeholder":true,"num":0}]`);
   c.raw.send(Buffer.alloc(LIMIT, 1));
-  c.raw.send(`42["ping"]`);
+  await withTimeout(first.promise);
   c.raw.send(`451-["bin",{"_placeholder":true,"num":0}]`);
   c.raw.send(Buffer.alloc(LIMIT + 1, 2));
   const d = await f.disconnectOf(c.id);
