@@ -144,6 +144,14 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
           assert.deepEqual(await ask(c, "positional", "p"), { sameSocket: true, data: "p" });
         });
 
+        it("keeps per-socket state on the socket object (what Nest's request scope needs)", async () => {
+          const a = await clients.connect(url);
+          const b = await clients.connect(url);
+          assert.equal(await ask(a, "remember", "for a"), true);
+          assert.deepEqual(await ask(a, "recall"), { memo: "for a", copy: "for a", hasNumericReadyState: false });
+          assert.deepEqual(await ask(b, "recall"), { hasNumericReadyState: false });
+        });
+
         it("handles an event emitted without an ack", async () => {
           const c = await clients.connect(url);
           c.emit("echo", "no ack");
