@@ -56,8 +56,9 @@ class Progress {
   }
 }
 
-function hasTaskset(): boolean {
-  return spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+/** True when taskset can place a process on CPU 0 and on CPU 1 (a cpuset may forbid one). */
+function canPin(): boolean {
+  return ["0", "1"].every((cpu) => spawnSync("taskset", ["-c", cpu, "true"], { stdio: "ignore" }).status === 0);
 }
 
 /** Starts one server under test; `undefined` plus a note when it cannot start. */
@@ -209,8 +210,8 @@ async function main(): Promise<void> {
   }
   const progress = new Progress();
   const started = new Date();
-  const pinned = cfg.pin && availableParallelism() >= 2 && hasTaskset();
-  if (cfg.pin && !pinned) progress.note("note: not pinning to CPUs (needs taskset and at least 2 CPUs)");
+  const pinned = cfg.pin && availableParallelism() >= 2 && canPin();
+  if (cfg.pin && !pinned) progress.note("note: not pinning to CPUs (needs taskset and CPUs 0 and 1)");
 
   const infos = new Map<ServerName, ServerInfo>();
   const handles = new Map<ServerName, ServerHandle>();
