@@ -2,7 +2,8 @@
  * @module socketeer — the public API: `import { Server } from "socketeer"` gives what
  * `import { Server } from "socket.io"` v4 gives.
  */
-export { Server, type ServerReservedEventsMap } from "./server.js";
+export { Server } from "./server.js";
+export type { ServerReservedEventsMap } from "./namespace/main-namespace-facade.js";
 export { Namespace, type NamespaceReservedEventsMap, type NamespaceMiddleware } from "./namespace/namespace.js";
 export { ParentNamespace, type NamespaceMatcher } from "./namespace/parent-namespace.js";
 export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socket.js";

@@ -10,29 +10,14 @@ import type { Socket as EngineSocket } from "./engine/socket.js";
 import { attachToHttpServer, type HttpServerLike } from "./engine/attach.js";
 import { createClientFileHandler } from "./server/serve-client.js";
 import { Encoder, Decoder } from "./parser/index.js";
-import { createError } from "./errors.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
-import type { AdapterLike, AdapterNamespace, AdapterServer, PacketEncoder, RecoverySettings, Room, SocketId } from "./adapter/types.js";
-import { BroadcastOperator } from "./broadcast/broadcast-operator.js";
-import type { RemoteSocket } from "./broadcast/remote-socket.js";
-import {
-  StrictEventEmitter,
-  type AckResult,
-  type AllButLast,
-  type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
-  type DefaultEventsMap,
-  type DefaultSocketData,
-  type EventNames,
-  type EventNamesWithAck,
-  type EventParams,
-  type EventsMap,
-  type RemoveAcknowledgements,
-  type ReservedOrUserEventNames,
-  type ReservedOrUserListener,
-} from "./events/typed-events.js";
-import { Namespace, type NamespaceMiddleware } from "./namespace/namespace.js";
-import { ParentNamespace, type NamespaceMatcher } from "./namespace/parent-namespace.js";
+import type { AdapterLike, AdapterNamespace, AdapterServer, PacketEncoder, RecoverySettings } from "./adapter/types.js";
+import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "./events/typed-events.js";
+import { MainNamespaceFacade } from "./namespace/main-namespace-facade.js";
+import type { Namespace } from "./namespace/namespace.js";
+import type { NamespaceMatcher } from "./namespace/parent-namespace.js";
+import { NamespaceRegistry } from "./namespace/registry.js";
 import { resolveServerOptions, type AdapterOption, type ParserOption, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Client } from "./socket/client.js";
 import type { Socket } from "./socket/socket.js";
@@ -44,29 +29,7 @@ import {
   kInitAdapter,
   kOnClose,
   kResolveNamespace,
-  kSetOnEmpty,
 } from "./symbols.js";
-
-/** Lifecycle events of the Server (plus its main namespace's `connect`/`connection`). */
-export interface ServerReservedEventsMap<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
-  connect: (socket: Socket<L, E, S, D>) => void;
-  connection: (socket: Socket<L, E, S, D>) => void;
-  new_namespace: (namespace: Namespace<L, E, S, D>) => void;
-}
-
-type AnyNamespace = Namespace<EventsMap, EventsMap, EventsMap, unknown>;
-type ServerListenNames<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = ReservedOrUserEventNames<
-  ServerReservedEventsMap<L, E, S, D>,
-  S
->;
-type ServerListener<
-  L extends EventsMap,
-  E extends EventsMap,
-  S extends EventsMap,
-  D,
-  Ev extends ServerListenNames<L, E, S, D>,
-> = ReservedOrUserListener<ServerReservedEventsMap<L, E, S, D>, S, Ev>;
-type Listener = (...args: never[]) => void;
 
 /**
  * The Socket.IO server.
@@ -85,11 +48,7 @@ export class Server<
     ServerSideEvents extends EventsMap = DefaultEventsMap,
     SocketData = DefaultSocketData,
   >
-  extends StrictEventEmitter<
-    ServerSideEvents,
-    RemoveAcknowledgements<EmitEvents>,
-    ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  >
+  extends MainNamespaceFacade<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   implements AdapterServer
 {
   /** The main namespace, `/`. */
@@ -104,9 +63,7 @@ export class Server<
   #opts: ResolvedServerOptions;
   #userOpts: ServerOptions;
   readonly #parser: ParserOption;
-  readonly #nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
-  readonly #parents = new Map<NamespaceMatcher, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
-  readonly #regexpParents = new Map<RegExp, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   #serveClientFile: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   #detach: (() => void) | undefined;
   #adapterOption: AdapterOption | undefined;
@@ -128,6 +85,9 @@ export class Server<
     this.#parser = this.#opts.parser ?? { Encoder, Decoder };
     this.encoder = new this.#parser.Encoder() as unknown as PacketEncoder;
     this.engine = this.#createEngine();
+    this.#registry = new NamespaceRegistry(this, this.#opts.cleanupEmptyChildNamespaces, (nsp) =>
+      this.emitReserved("new_namespace", nsp),
+    );
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
   }
@@ -164,7 +124,7 @@ export class Server<
   adapter(v?: AdapterOption): AdapterOption | undefined | this {
     if (v === undefined) return this.#adapterOption;
     this.#adapterOption = v;
-    for (const nsp of this.#nsps.values()) nsp[kInitAdapter]();
+    for (const nsp of this.#registry.all()) nsp[kInitAdapter]();
     return this;
   }
 
@@ -255,72 +215,16 @@ export class Server<
     name: string | RegExp | NamespaceMatcher,
     fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    if (typeof name === "function" || name instanceof RegExp) {
-      const re = name instanceof RegExp ? name : undefined;
-      const matcher: NamespaceMatcher = re !== undefined ? (n, _auth, next) => next(null, re.test(n)) : name as NamespaceMatcher;
-      const parent = new ParentNamespace(this, matcher);
-      this.#parents.set(matcher, parent);
-      if (re !== undefined) this.#regexpParents.set(re, parent);
-      if (fn !== undefined) parent.on("connect", fn);
-      return parent;
-    }
-    if (typeof name !== "string") throw createError("SKT_ERR_NAMESPACE_INVALID", String(name));
-    if (!name.startsWith("/")) name = "/" + name;
-    let nsp = this.#nsps.get(name);
-    if (nsp === undefined) {
-      for (const [re, parent] of this.#regexpParents) {
-        if (re.test(name)) {
-          nsp = this.#createChild(parent, name);
-          break;
-        }
-      }
-    }
-    if (nsp === undefined) {
-      nsp = new Namespace(this, name);
-      this.#nsps.set(name, nsp);
-      if (name !== "/") this.emitReserved("new_namespace", nsp);
-    }
-    if (fn !== undefined) nsp.on("connect", fn);
-    return nsp;
+    return this.#registry.of(name, fn);
   }
 
-  #createChild(
-    parent: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    name: string,
-  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    const child = parent.createChild(name);
-    this.#nsps.set(name, child);
-    if (this.#opts.cleanupEmptyChildNamespaces) {
-      child[kSetOnEmpty](() => {
-        parent.children.delete(child);
-        if (this.#nsps.get(name) === child) this.#nsps.delete(name);
-        void child.adapter.close();
-      });
-    }
-    this.emitReserved("new_namespace", child);
-    return child;
-  }
-
-  /** Finds the namespace for a CONNECT, asking the dynamic matchers in order when needed. */
+  /** Finds the namespace for a CONNECT (called by the Client). */
   [kResolveNamespace](
     name: string,
     auth: unknown,
     cb: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined) => void,
   ): void {
-    const existing = this.#nsps.get(name);
-    if (existing !== undefined) return cb(existing);
-    const parents = [...this.#parents.values()];
-    const authObj = typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>) : {};
-    let i = 0;
-    const next = (): void => {
-      const parent = parents[i++];
-      if (parent === undefined) return cb(undefined);
-      parent.matcher(name, authObj, (err, ok) => {
-        if (err || !ok) return next();
-        cb(this.#nsps.get(name) ?? this.#createChild(parent, name));
-      });
-    };
-    next();
+    this.#registry.resolve(name, auth, cb);
   }
 
   [kCreateAdapter](nsp: AdapterNamespace): AdapterLike {
@@ -339,184 +243,6 @@ export class Server<
     return this.#opts.connectTimeout;
   }
 
-  // ── the main namespace's API ───────────────────────────────────────────────
-
-  /** Adds a connection middleware to the main namespace. */
-  use(fn: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  /** Targets the sockets in `room`. */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  /** Same as {@link to}. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  /** Targets every socket except those in `room`. */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  /**
-   * Emits to every socket of the main namespace.
-   *
-   * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
-   */
-  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
-    ev: Ev,
-    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
-  ): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  /** Emits to every socket and resolves with their answers. */
-  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<EmitEvents, Ev>>
-  ): Promise<AckResult<EmitEvents, Ev>> {
-    return this.sockets.emitWithAck(ev, ...args);
-  }
-
-  /** Sends a `message` event to every socket. */
-  send(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  /** Same as {@link send}. */
-  write(...args: EventParams<EmitEvents, "message">): this {
-    return this.send(...args);
-  }
-
-  /** Sets whether to compress the next broadcast. */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  /** The next broadcast is dropped for sockets that are not writable. */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  /** Only this node's sockets. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.local;
-  }
-
-  /** Sets the ack timeout of the next broadcast. */
-  timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
-    return this.sockets.timeout(ms);
-  }
-
-  /** @returns the ids of every socket of the main namespace */
-  allSockets(): Promise<Set<SocketId>> {
-    return this.sockets.allSockets();
-  }
-
-  /** @returns every socket of the main namespace, local or remote */
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  /** Makes every socket join `room`. */
-  socketsJoin(room: Room | Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  /** Makes every socket leave `room`. */
-  socketsLeave(room: Room | Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  /** Disconnects every socket of the main namespace. */
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
-  }
-
-  /** Sends an event to the other servers of the cluster. */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  /** Sends an event to the other servers and resolves with their answers. */
-  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<unknown[]> {
-    return this.sockets.serverSideEmitWithAck(ev, ...args);
-  }
-
-  // Listeners other than `new_namespace` go to the main namespace, as in socket.io, so that
-  // `io.on("connection")` and server-side events work.
-  #target(ev: string | symbol): StrictEventEmitter<EventsMap, EventsMap, EventsMap> | undefined {
-    return ev === "new_namespace" ? undefined : (this.sockets as unknown as StrictEventEmitter<EventsMap, EventsMap, EventsMap>);
-  }
-
-  override on<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    const target = this.#target(ev);
-    if (target === undefined) return super.on(ev, listener as never);
-    target.on(ev as string, listener as Listener);
-    return this;
-  }
-
-  override once<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    const target = this.#target(ev);
-    if (target === undefined) return super.once(ev, listener as never);
-    target.once(ev as string, listener as Listener);
-    return this;
-  }
-
-  override off<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    const target = this.#target(ev);
-    if (target === undefined) return super.off(ev, listener as never);
-    target.off(ev as string, listener as Listener);
-    return this;
-  }
-
-  override addListener(ev: string | symbol, listener: (...args: never[]) => void): this {
-    return this.on(ev as never, listener as never);
-  }
-
-  override removeListener(ev: string | symbol, listener: (...args: never[]) => void): this {
-    return this.off(ev as never, listener as never);
-  }
-
-  override removeAllListeners(ev?: string | symbol): this {
-    if (ev === undefined) {
-      super.removeAllListeners();
-      this.sockets.removeAllListeners();
-    } else if (this.#target(ev) === undefined) super.removeAllListeners(ev);
-    else this.sockets.removeAllListeners(ev);
-    return this;
-  }
-
-  override listeners<Ev extends ServerListenNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-  ): ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>[] {
-    const target = this.#target(ev);
-    const list = target === undefined ? super.listeners(ev) : target.listeners(ev as string);
-    return list as ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>[];
-  }
-
-  override listenerCount(ev: string | symbol): number {
-    const target = this.#target(ev);
-    return target === undefined ? super.listenerCount(ev) : target.listenerCount(ev);
-  }
-
   /**
    * Closes every socket (`server shutting down`), the engine, and the HTTP server if it was
    * given to or created by this Server (socket.io's behaviour). A server only handed requests
@@ -526,7 +252,7 @@ export class Server<
    * @returns a promise settled at the same time
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
-    for (const nsp of [...this.#nsps.values(), ...this.#parents.values()]) {
+    for (const nsp of this.#registry.all()) {
       for (const socket of [...nsp.sockets.values()]) socket[kOnClose](DISCONNECT_REASON.SERVER_SHUTTING_DOWN);
       await nsp.adapter.close();
     }
@@ -548,4 +274,3 @@ export class Server<
   }
 }
 
-export type { AnyNamespace };

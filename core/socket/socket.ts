@@ -10,19 +10,17 @@ import { DISCONNECT_REASON, PACKET_TYPE, RESERVED_EVENTS, SOCKET_ID_BYTES, type 
 import { createError } from "../errors.js";
 import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
 import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
-import {
-  StrictEventEmitter,
-  type AckResult,
-  type AllButLast,
-  type DecorateAcknowledgements,
-  type DefaultEventsMap,
-  type DefaultSocketData,
-  type EventNames,
-  type EventNamesWithAck,
-  type EventParams,
-  type EventsMap,
+import type {
+  AckResult,
+  AllButLast,
+  DecorateAcknowledgements,
+  DefaultEventsMap,
+  DefaultSocketData,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
 } from "../events/typed-events.js";
-import { runMiddlewares } from "../middleware/compose.js";
 import {
   kConnectError,
   kDisconnectAll,
@@ -38,6 +36,7 @@ import {
   kWritePacket,
 } from "../symbols.js";
 import { AckRegistry, type AckCallback } from "./acks.js";
+import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import type { Client } from "./client.js";
 import type { Namespace } from "../namespace/namespace.js";
@@ -51,12 +50,8 @@ export interface SocketReservedEventsMap {
   error: (err: Error) => void;
 }
 
-/** An incoming event as packet middlewares see it: `[name, ...args]`. */
-export type Event = [string, ...unknown[]];
+export type { Event };
 
-/** A catch-all listener (`onAny`, `onAnyOutgoing`). */
-// any: listeners of arbitrary events take arbitrary arguments, as in socket.io's typings.
-type AnyListener = (event: string, ...args: any[]) => void;
 
 /** Per-emit flags of a socket (reset after each emit, as in socket.io). */
 interface SocketFlags {
@@ -96,7 +91,7 @@ export class Socket<
     ServerSideEvents extends EventsMap = DefaultEventsMap,
     SocketData = DefaultSocketData,
   >
-  extends StrictEventEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap>
+  extends SocketEvents<ListenEvents, EmitEvents, SocketReservedEventsMap>
   implements AdapterSocket
 {
   /** The socket id (20 random characters; kept on recovery). */
@@ -117,9 +112,6 @@ export class Socket<
   readonly #pid: string | undefined;
   readonly #acks = new AckRegistry();
   #flags: SocketFlags = {};
-  #fns: ((event: Event, next: (err?: Error) => void) => void)[] = [];
-  #any: AnyListener[] = [];
-  #anyOutgoing: AnyListener[] = [];
   #missed: unknown[][] | undefined;
 
   /**
@@ -314,71 +306,10 @@ export class Socket<
     return this;
   }
 
-  // ── middlewares and catch-all listeners ────────────────────────────────────
-
-  /**
-   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
-   *
-   * @example
-   * socket.use(([event], next) => (event === "forbidden" ? next(new Error("no")) : next()));
-   */
-  use(fn: (event: Event, next: (err?: Error) => void) => void): this {
-    this.#fns.push(fn);
-    return this;
-  }
-
-  /** Listens to every incoming event. */
-  onAny(listener: AnyListener): this {
-    this.#any.push(listener);
-    return this;
-  }
-
-  /** Listens to every incoming event, before the other catch-all listeners. */
-  prependAny(listener: AnyListener): this {
-    this.#any.unshift(listener);
-    return this;
-  }
-
-  /** Removes one catch-all listener, or all of them. */
-  offAny(listener?: AnyListener): this {
-    this.#any = listener === undefined ? [] : this.#any.filter((l) => l !== listener);
-    return this;
-  }
-
-  /** @returns the catch-all listeners */
-  listenersAny(): AnyListener[] {
-    return this.#any.slice();
-  }
-
-  /** Listens to every outgoing event (including broadcasts). */
-  onAnyOutgoing(listener: AnyListener): this {
-    this.#anyOutgoing.push(listener);
-    return this;
-  }
-
-  /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
-  prependAnyOutgoing(listener: AnyListener): this {
-    this.#anyOutgoing.unshift(listener);
-    return this;
-  }
-
-  /** Removes one outgoing catch-all listener, or all of them. */
-  offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing = listener === undefined ? [] : this.#anyOutgoing.filter((l) => l !== listener);
-    return this;
-  }
-
-  /** @returns the outgoing catch-all listeners */
-  listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoing.slice();
-  }
-
   // ── internal (AdapterSocket, Client and Namespace seams) ───────────────────
 
   [kNotifyOutgoing](packet: Packet): void {
-    if (this.#anyOutgoing.length === 0) return;
-    const args = (packet.data as unknown[]).slice() as [string, ...unknown[]];
-    for (const fn of this.#anyOutgoing.slice()) fn.apply(this, args);
+    this.notifyOutgoing(packet.data as unknown[]);
   }
 
   [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
@@ -434,22 +365,11 @@ export class Socket<
   #onEvent(packet: Packet): void {
     const args = packet.data as Event;
     if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
-    if (this.#any.length > 0) {
-      for (const fn of this.#any.slice()) fn.apply(this, args);
-    }
-    if (this.#fns.length === 0) {
-      this.emitUntyped(...args);
-      return;
-    }
-    runMiddlewares(this.#fns, args, (err) => {
-      if (err !== undefined) {
-        // socket.io emits "error" unconditionally, which throws when nobody listens.
-        if (this.listenerCount("error") > 0) this.emitReserved("error", err);
-        else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
-        return;
-      }
-      if (this.connected) this.emitUntyped(...args);
-    });
+    this.dispatchIncoming(args);
+  }
+
+  protected override get isConnected(): boolean {
+    return this.connected;
   }
 
   #ackFor(id: number): (...args: unknown[]) => void {

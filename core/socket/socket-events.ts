@@ -1,0 +1,111 @@
+/**
+ * @module socket/socket-events — the event side of a Socket: packet middlewares (`use`),
+ * catch-all listeners (`onAny…`, `onAnyOutgoing…`) and the dispatch of an incoming event through
+ * them to the socket's listeners.
+ */
+import { debuglog } from "node:util";
+import { StrictEventEmitter, type EventsMap } from "../events/typed-events.js";
+import { runMiddlewares } from "../middleware/compose.js";
+import { CatchAllListeners, type AnyListener } from "./catch-all.js";
+
+const debug = debuglog("socketeer:socket");
+
+/** An incoming event as packet middlewares see it: `[name, ...args]`. */
+export type Event = [string, ...unknown[]];
+
+/** A packet middleware: `next(err)` drops the event and emits `error` on the socket. */
+export type PacketMiddleware = (event: Event, next: (err?: Error) => void) => void;
+
+/** The base of Socket that handles incoming and outgoing events' hooks. */
+export abstract class SocketEvents<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ReservedEvents extends EventsMap,
+> extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
+  readonly #fns: PacketMiddleware[] = [];
+  readonly #any = new CatchAllListeners();
+  readonly #anyOutgoing = new CatchAllListeners();
+
+  /** Whether incoming events may still be delivered. */
+  protected abstract get isConnected(): boolean;
+
+  /**
+   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
+   *
+   * @example
+   * socket.use(([event], next) => (event === "forbidden" ? next(new Error("no")) : next()));
+   */
+  use(fn: PacketMiddleware): this {
+    this.#fns.push(fn);
+    return this;
+  }
+
+  /** Listens to every incoming event. */
+  onAny(listener: AnyListener): this {
+    this.#any.add(listener);
+    return this;
+  }
+
+  /** Listens to every incoming event, before the other catch-all listeners. */
+  prependAny(listener: AnyListener): this {
+    this.#any.prepend(listener);
+    return this;
+  }
+
+  /** Removes one catch-all listener, or all of them. */
+  offAny(listener?: AnyListener): this {
+    this.#any.remove(listener);
+    return this;
+  }
+
+  /** @returns the catch-all listeners */
+  listenersAny(): AnyListener[] {
+    return this.#any.list();
+  }
+
+  /** Listens to every outgoing event (including broadcasts). */
+  onAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.add(listener);
+    return this;
+  }
+
+  /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.prepend(listener);
+    return this;
+  }
+
+  /** Removes one outgoing catch-all listener, or all of them. */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOutgoing.remove(listener);
+    return this;
+  }
+
+  /** @returns the outgoing catch-all listeners */
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOutgoing.list();
+  }
+
+  /** Tells the outgoing catch-all listeners about `[event, ...args]` (free when there are none). */
+  protected notifyOutgoing(args: readonly unknown[]): void {
+    if (!this.#anyOutgoing.isEmpty) this.#anyOutgoing.notify(this, args);
+  }
+
+  /** Runs an incoming event through the catch-all listeners and the middlewares, then emits it. */
+  protected dispatchIncoming(args: Event): void {
+    this.#any.notify(this, args);
+    if (this.#fns.length === 0) {
+      this.emitUntyped(...args);
+      return;
+    }
+    runMiddlewares(this.#fns, args, (err) => {
+      if (err !== undefined) {
+        // socket.io emits "error" unconditionally, which throws when nobody listens.
+        if (this.listenerCount("error") > 0) this.emitUntyped("error", err);
+        else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
+        return;
+      }
+      if (this.isConnected) this.emitUntyped(...args);
+    });
+  }
+}
