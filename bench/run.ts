@@ -7,7 +7,7 @@
  *
  * @example
  *   npm run bench -- --quick
- *   npm run bench -- --scenario B,D --servers socketeer,socketio --json > out.json
+ *   npm run -s bench -- --scenario B,D --servers socketeer,socketio --json > out.json
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";

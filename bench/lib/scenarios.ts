@@ -76,6 +76,7 @@ const M = {
   cpuPerMessage: { key: "cpuPerMessage", label: "server CPU per message", unit: "µs", better: "lower" },
   p50: { key: "p50", label: "latency p50", unit: "ms", better: "lower" },
   p99: { key: "p99", label: "latency p99", unit: "ms", better: "lower" },
+  serverCpu: { key: "serverCpu", label: "server CPU busy", unit: "%", better: "lower" },
   loadgenCpu: { key: "loadgenCpu", label: "load generator CPU (saturation check)", unit: "%", better: "lower" },
 } as const satisfies Record<string, MetricDef>;
 
@@ -99,9 +100,17 @@ async function closeAll(server: ServerHandle, loadgen: RpcChild): Promise<void> 
   await server.rpc.call("waitConnections", { n: 0, timeoutMs: 30_000 });
 }
 
-/** CPU per operation in µs and load-generator CPU in percent of one core. */
+/** Server CPU per operation, in µs. */
 function perOp(s0: ServerStats, s1: ServerStats, ops: number): number {
   return ops > 0 ? (s1.cpuUs - s0.cpuUs) / ops : Number.NaN;
+}
+
+/**
+ * CPU time as a percentage of one core over `ms` of wall time. A server far under 100 % in a
+ * throughput step was held back by something else (the client, or other work on the machine).
+ */
+function busy(cpuUs: number, ms: number): number {
+  return ms > 0 ? (cpuUs / (ms * 1000)) * 100 : Number.NaN;
 }
 
 /** (A) connect N clients: rate, CPU per connect, heap and RSS per idle connection after GC. */
@@ -143,7 +152,7 @@ function broadcastCase(n: number, deliveries: number, perTurn: number, stallMs: 
   const def: CaseDef = {
     id: `B-${perTurn}`, scenario: "B", title: `B · broadcast to ${n}, ${perTurn} emit${perTurn > 1 ? "s" : ""} per turn`,
     params: { n, perTurn, emits }, sioOnly: false,
-    metrics: [M.deliveriesPerSec, M.cpuPerDelivery, M.loadgenCpu],
+    metrics: [M.deliveriesPerSec, M.cpuPerDelivery, M.serverCpu, M.loadgenCpu],
   };
   return {
     def,
@@ -163,7 +172,8 @@ function broadcastCase(n: number, deliveries: number, perTurn: number, stallMs: 
       return {
         deliveriesPerSec: (total / ms) * 1000,
         cpuPerDelivery: perOp(s0, s1, total),
-        loadgenCpu: ((l1 - l0) / (ms * 1000)) * 100,
+        serverCpu: busy(s1.cpuUs - s0.cpuUs, ms),
+        loadgenCpu: busy(l1 - l0, ms),
       };
     },
   };
@@ -174,7 +184,7 @@ function publishCase(n: number, publishers: number, durationMs: number, stallMs:
   const def: CaseDef = {
     id: "D", scenario: "D", title: `D · ${publishers} publishers fan out to ${n}`,
     params: { n, publishers, durationMs }, sioOnly: false,
-    metrics: [M.deliveriesPerSec, M.p50, M.p99, M.cpuPerDelivery, M.loadgenCpu],
+    metrics: [M.deliveriesPerSec, M.p50, M.p99, M.cpuPerDelivery, M.serverCpu, M.loadgenCpu],
   };
   return {
     def,
@@ -190,7 +200,8 @@ function publishCase(n: number, publishers: number, durationMs: number, stallMs:
         p50: r.p50,
         p99: r.p99,
         cpuPerDelivery: perOp(s0, s1, r.delivered),
-        loadgenCpu: ((l1 - l0) / (r.ms * 1000)) * 100,
+        serverCpu: busy(s1.cpuUs - s0.cpuUs, r.ms),
+        loadgenCpu: busy(l1 - l0, r.ms),
       };
     },
   };
@@ -211,7 +222,8 @@ function echoCase(def: CaseDef, k: number, durationMs: number, stallMs: number, 
         p50: r.p50,
         p99: r.p99,
         [cpu.key]: perOp(s0, s1, r.acks),
-        loadgenCpu: ((l1 - l0) / (r.ms * 1000)) * 100,
+        serverCpu: busy(s1.cpuUs - s0.cpuUs, r.ms),
+        loadgenCpu: busy(l1 - l0, r.ms),
       };
     },
   };
@@ -251,7 +263,7 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
       cases: sizes.echoClients.map((k) => echoCase({
         id: `C-${k}`, scenario: "C", title: `C · echo with ack, ${k} closed-loop client${k > 1 ? "s" : ""}`,
         params: { clients: k, durationMs: sizes.durationMs }, sioOnly: false,
-        metrics: [M.acksPerSec, M.p50, M.p99, M.cpuPerAck, M.loadgenCpu],
+        metrics: [M.acksPerSec, M.p50, M.p99, M.cpuPerAck, M.serverCpu, M.loadgenCpu],
       }, k, sizes.durationMs, sizes.stallMs, M.acksPerSec, M.cpuPerAck)),
     });
   }
@@ -266,7 +278,7 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
       cases: [echoCase({
         id: "E", scenario: "E", title: `E · ${k} long-polling clients, echo with ack`,
         params: { clients: k, durationMs: sizes.durationMs }, sioOnly: true,
-        metrics: [M.messagesPerSec, M.cpuPerMessage, M.p50, M.p99, M.loadgenCpu],
+        metrics: [M.messagesPerSec, M.cpuPerMessage, M.p50, M.p99, M.serverCpu, M.loadgenCpu],
       }, k, sizes.durationMs, sizes.stallMs, M.messagesPerSec, M.cpuPerMessage)],
     });
   }
