@@ -18,7 +18,8 @@ import { resolveRedisAdapterOptions, type RedisAdapterOptions } from "./options.
 import { RedisAdapter } from "./redis-adapter.js";
 import { commandLink, subscriberLink } from "./redis-client.js";
 
-export { RedisAdapter, type RemoteSocketDetails } from "./redis-adapter.js";
+export { RedisAdapter } from "./redis-adapter.js";
+export type { RemoteSocketDetails } from "./convert.js";
 export type { RedisAdapterOptions } from "./options.js";
 
 /** What `createAdapter()` returns: the `adapter` server option (constructed once per namespace). */

@@ -16,7 +16,6 @@ import {
   Adapter,
   createError,
   createErrorWithCause,
-  kOnServerSideEmit,
   type AdapterNamespace,
   type AdapterSocket,
   type BroadcastOptions,
@@ -27,7 +26,8 @@ import {
   type SessionToPersist,
   type SocketeerError,
 } from "./core.js";
-import { MESSAGE_TYPE, decodeMessage, encodeMessage, isResponse, type NodeMessage, type WireOptions, type WireSocket } from "./messages.js";
+import { answerOf, deliverServerSideEmit, fromWire, isRecoverable, toWire, type RemoteSocketDetails } from "./convert.js";
+import { MESSAGE_TYPE, decodeMessage, encodeMessage, isResponse, type NodeMessage, type WireSocket } from "./messages.js";
 import type { ResolvedRedisAdapterOptions } from "./options.js";
 import { RecoveryStore } from "./recovery-store.js";
 import { commandLink, numsubCount, subscriberLink, type CommandLink, type SubscriberLink } from "./redis-client.js";
@@ -35,28 +35,8 @@ import { RequestTracker } from "./requests.js";
 
 const debug = debuglog("socketeer:redis");
 
-/** socket.io-protocol-v5.md, "Packet types": EVENT. Only events are replayable. */
-const EVENT = 2;
 /** Tries to find a session persisted late by another node, ms apart (see recovery-store.ts). */
 const RESTORE_RETRIES = [50, 100, 200] as const;
-
-/** A socket of another node, as `fetchSockets()` returns it (the server wraps it as a RemoteSocket). */
-export interface RemoteSocketDetails {
-  id: string;
-  handshake: unknown;
-  rooms: Set<Room>;
-  data: unknown;
-}
-
-function toWire(opts: BroadcastOptions): WireOptions {
-  const flags: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts.flags ?? {})) if (v !== undefined) flags[k] = v;
-  return { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags };
-}
-
-function fromWire(opts: WireOptions): BroadcastOptions {
-  return { rooms: new Set(opts.rooms), except: new Set(opts.except), flags: opts.flags as BroadcastOptions["flags"] };
-}
 
 /**
  * The Redis adapter of one namespace on one node. Create it through `createAdapter()`.
@@ -80,6 +60,8 @@ export class RedisAdapter extends Adapter {
   #detach: (() => void)[] = [];
   #ready: Promise<void> | undefined;
   #closed = false;
+  /** Recovery writes not yet acknowledged by Redis: close() lets them land. */
+  #writes = new Set<Promise<void>>();
 
   /**
    * @param nsp the namespace
@@ -119,6 +101,15 @@ export class RedisAdapter extends Adapter {
     if (this.#closed) return;
     this.#closed = true;
     this.#requests.close();
+    // Sessions persisted by the server's own shutdown are in flight: let them land (bounded).
+    if (this.#writes.size > 0 && this.#pub.isReady()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(this.#writes),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.requestsTimeout))),
+      ]);
+      clearTimeout(timer);
+    }
     for (const off of this.#detach) off();
     const done = this.#sub
       .unsubscribe([this.#names.broadcast, this.#names.request, this.#names.response])
@@ -148,7 +139,7 @@ export class RedisAdapter extends Adapter {
     if (frame === undefined) return;
     if (offset !== undefined) {
       if (!this.#pub.isReady()) return this.#report(createError("SKT_ERR_REDIS_NOT_READY", "a broadcast"));
-      this.#store!.append(offset, frame, isLocal).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "XADD/PUBLISH")));
+      this.#track(this.#store!.append(offset, frame, isLocal), "XADD/PUBLISH");
       return;
     }
     this.#publish(this.#names.broadcast, frame, "a broadcast");
@@ -234,7 +225,7 @@ export class RedisAdapter extends Adapter {
   override persistSession(session: SessionToPersist): void | Promise<void> {
     if (this.#store === undefined) return;
     if (!this.#pub.isReady()) return this.#report(createError("SKT_ERR_REDIS_NOT_READY", "a session"));
-    return this.#store.persist(session).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "SET session")));
+    return this.#track(this.#store.persist(session), "SET session");
   }
 
   override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null> {
@@ -263,6 +254,14 @@ export class RedisAdapter extends Adapter {
         this.#requests.fail(rid, createError("SKT_ERR_ADAPTER_REQUEST_TIMEOUT", what, 0, 0, expected));
       }
     });
+  }
+
+  /** Follows a recovery write until Redis acknowledges it; failures are reported. */
+  #track(write: Promise<void>, what: string): Promise<void> {
+    const settled = write.catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, what)));
+    this.#writes.add(settled);
+    void settled.then(() => this.#writes.delete(settled));
+    return settled;
   }
 
   #send(message: NodeMessage, what: string): boolean {
@@ -370,30 +369,4 @@ export class RedisAdapter extends Adapter {
         return;
     }
   }
-}
-
-/** The value a request collects from one answer. */
-function answerOf(m: NodeMessage): unknown {
-  switch (m.type) {
-    case MESSAGE_TYPE.FETCH_SOCKETS_RESPONSE:
-      return m.sockets;
-    case MESSAGE_TYPE.SERVER_SIDE_EMIT_RESPONSE:
-      return m.arg;
-    case MESSAGE_TYPE.ALL_ROOMS_RESPONSE:
-      return m.rooms;
-    default:
-      return undefined;
-  }
-}
-
-function isRecoverable(packet: Packet, opts: BroadcastOptions): boolean {
-  // Acks cannot be answered after a reconnection, and volatile packets may be lost by design.
-  return packet.type === EVENT && packet.id === undefined && opts.flags?.volatile !== true && Array.isArray(packet.data);
-}
-
-/** Hands a server-side event to the namespace's listeners (the namespace's cluster seam). */
-function deliverServerSideEmit(nsp: AdapterNamespace, args: unknown[]): void {
-  const hook = (nsp as { [kOnServerSideEmit]?: (args: unknown[]) => void })[kOnServerSideEmit];
-  if (typeof hook === "function") hook.call(nsp, args);
-  else debug("namespace %s cannot receive server-side events", nsp.name);
 }

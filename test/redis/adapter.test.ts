@@ -2,15 +2,16 @@
  * The Redis adapter on several simulated nodes (one process, fake namespaces, real Redis).
  */
 import assert from "node:assert/strict";
-import { describe, test, type TestContext } from "node:test";
+import { after, describe, test, type TestContext } from "node:test";
 import { createClient } from "redis";
 import { createAdapter, type RedisAdapterOptions } from "../../integrations/redis/index.js";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { deferred, until, withTimeout } from "../helpers/wait.js";
 import { FakeNamespace } from "./fake-namespace.js";
-import { cleanupAfter, ioredis, uniqueKey } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, ioredis, uniqueKey } from "./helpers.js";
 
 const skip = await needRedis();
+after(deleteTrackedKeys);
 
 async function node(t: TestContext, key: string, opts: RedisAdapterOptions = {}, name = "/"): Promise<FakeNamespace> {
   const pub = await ioredis(t);
@@ -22,7 +23,7 @@ async function node(t: TestContext, key: string, opts: RedisAdapterOptions = {},
 }
 
 async function cluster(t: TestContext, n: number, opts: RedisAdapterOptions = {}, key = uniqueKey()): Promise<FakeNamespace[]> {
-  cleanupAfter(t, key);
+  cleanupAtEnd(key);
   const nodes: FakeNamespace[] = [];
   for (let i = 0; i < n; i++) nodes.push(await node(t, key, opts));
   assert.equal(await nodes[0]!.adapter.serverCount(), n);
@@ -155,7 +156,7 @@ describe("RedisAdapter across nodes", { skip }, () => {
 
   test("namespaces do not mix", async (t) => {
     const key = uniqueKey();
-    cleanupAfter(t, key);
+    cleanupAtEnd(key);
     const root = await node(t, key);
     const chat = await node(t, key, {}, "/chat");
     const chat2 = await node(t, key, {}, "/chat");
@@ -170,7 +171,7 @@ describe("RedisAdapter across nodes", { skip }, () => {
 
   test("works with node-redis v4 clients next to ioredis nodes", async (t) => {
     const key = uniqueKey();
-    cleanupAfter(t, key);
+    cleanupAtEnd(key);
     const pub = createClient({ url: REDIS_URL });
     const sub = pub.duplicate();
     pub.on("error", () => {});

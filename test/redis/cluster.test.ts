@@ -8,9 +8,10 @@ import { io as ioc, type Socket as ClientSocket, type SocketOptions, type Manage
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once as onceOn, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type RunningNode } from "./fixtures/app.js";
-import { cleanupAfter, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
+after(deleteTrackedKeys);
 
 type Cleanup = () => unknown;
 
@@ -66,7 +67,7 @@ describe("three Socketeer nodes on one Redis", { skip }, () => {
 
   before(async () => {
     const key = uniqueKey();
-    cleanupAfter(scope as never, key);
+    cleanupAtEnd(key);
     config = { redisUrl: REDIS_URL, key, requestsTimeout: 1_500 };
     a = await startNode({ ...config, name: "A" });
     cleanups.push(() => a.close());

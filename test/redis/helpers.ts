@@ -43,9 +43,20 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
   } while (cursor !== "0");
 }
 
-/** Registers key cleanup after the test, on a dedicated connection to `url`. */
-export function cleanupAfter(t: After, prefix: string, url = REDIS_URL): void {
-  t.after(async () => {
+const tracked = new Map<string, string>();
+
+/**
+ * Marks keys starting with `prefix` (on `url`) for deletion by {@link deleteTrackedKeys}. Nodes
+ * may still write (a session persisted while they close) during a test's own after-hooks, so the
+ * deletion runs from the test file's top-level `after()`, once everything is closed.
+ */
+export function cleanupAtEnd(prefix: string, url = REDIS_URL): void {
+  tracked.set(prefix, url);
+}
+
+/** Deletes every tracked key; call from a top-level `after()` of each test file. */
+export async function deleteTrackedKeys(): Promise<void> {
+  for (const [prefix, url] of tracked) {
     const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
     c.on("error", () => {});
     try {
@@ -54,7 +65,8 @@ export function cleanupAfter(t: After, prefix: string, url = REDIS_URL): void {
     } finally {
       c.disconnect();
     }
-  });
+  }
+  tracked.clear();
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -3,19 +3,20 @@
  * a session persisted on one node is restored on another with exactly the packets it missed.
  */
 import assert from "node:assert/strict";
-import { describe, test, type TestContext } from "node:test";
+import { after, describe, test, type TestContext } from "node:test";
 import type { RecoverySettings } from "../../core/adapter/index.js";
 import { createAdapter } from "../../integrations/redis/index.js";
 import { needRedis } from "../helpers/services.js";
 import { until } from "../helpers/wait.js";
 import { FakeNamespace } from "./fake-namespace.js";
-import { cleanupAfter, ioredis, uniqueKey, untilAsync } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, ioredis, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
+after(deleteTrackedKeys);
 
 async function cluster(t: TestContext, n: number, recovery: RecoverySettings): Promise<{ nodes: FakeNamespace[]; key: string }> {
   const key = uniqueKey();
-  cleanupAfter(t, key);
+  cleanupAtEnd(key);
   const nodes: FakeNamespace[] = [];
   for (let i = 0; i < n; i++) {
     const nsp = new FakeNamespace(createAdapter(await ioredis(t), await ioredis(t), { key }), "/", recovery);
