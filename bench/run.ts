@@ -128,7 +128,6 @@ async function recover(h: Harness, name: ServerName): Promise<void> {
   }
 }
 
-/** Runs one group against one server; figures go to `collector` (none in the warm-up). */
 /** Measured steps done and planned, and when the first began (for the time-left estimate). */
 interface StepCounter {
   done: number;
@@ -143,6 +142,7 @@ function stepLabel(counter: StepCounter): string {
   return `[${counter.done}/${counter.total}${Number.isFinite(left) ? `, ~${Math.ceil(left)} s left` : ""}] `;
 }
 
+/** Runs one group against one server; figures go to `collector` (none in the warm-up). */
 async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, collector: Collector | undefined, label: string, counter: StepCounter): Promise<void> {
   if (group.sioOnly && name === "ws") return;
   if (group.fresh && h.handles.has(name)) {
