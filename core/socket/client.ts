@@ -95,13 +95,24 @@ export class Client<
   }
 
   #onDecoded(packet: Packet): void {
+    const socket = this.#nsps.get(packet.nsp);
     if (packet.type === PACKET_TYPE.CONNECT) {
-      this.#connect(packet.nsp, packet.data);
+      if (socket === undefined) this.#connect(packet.nsp, packet.data);
+      else this.#invalidState(packet);
       return;
     }
-    const socket = this.#nsps.get(packet.nsp);
     if (socket !== undefined) socket[kOnPacket](packet);
-    else if (debug.enabled) debug("packet for namespace %s, which is not connected", packet.nsp);
+    else this.#invalidState(packet);
+  }
+
+  /**
+   * A packet the connection's state does not allow (an event before CONNECT, a second CONNECT):
+   * the connection is closed, as the spec requires ("If the server does not receive a CONNECT
+   * packet first, then it MUST close the connection immediately") and as socket.io does.
+   */
+  #invalidState(packet: Packet): void {
+    if (debug.enabled) debug("packet type %d for namespace %s in the wrong state", packet.type, packet.nsp);
+    this.#close();
   }
 
   #connect(name: string, auth: unknown): void {
