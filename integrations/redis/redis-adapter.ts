@@ -37,6 +37,8 @@ const debug = debuglog("socketeer:redis");
 
 /** Tries to find a session persisted late by another node, ms apart (see recovery-store.ts). */
 const RESTORE_RETRIES = [50, 100, 200] as const;
+/** How long answers to a broadcast with ack but without `timeout()` are awaited from other nodes, ms. */
+const ACKS_WITHOUT_TIMEOUT_MS = 60_000;
 
 /**
  * The Redis adapter of one namespace on one node. Create it through `createAdapter()`.
@@ -62,6 +64,7 @@ export class RedisAdapter extends Adapter {
   #closed = false;
   /** Recovery writes not yet acknowledged by Redis: close() lets them land. */
   #writes = new Set<Promise<void>>();
+  #outage = false;
 
   /**
    * @param nsp the namespace
@@ -138,7 +141,7 @@ export class RedisAdapter extends Adapter {
     super.broadcast(packet, opts);
     if (frame === undefined) return;
     if (offset !== undefined) {
-      if (!this.#pub.isReady()) return this.#report(createError("SKT_ERR_REDIS_NOT_READY", "a broadcast"));
+      if (!this.#isReady("a broadcast")) return;
       this.#track(this.#store!.append(offset, frame, isLocal), "XADD/PUBLISH");
       return;
     }
@@ -152,7 +155,9 @@ export class RedisAdapter extends Adapter {
     ack: (...args: unknown[]) => void,
   ): void {
     if (opts.flags?.local === true) return super.broadcastWithAck(packet, opts, clientCountCallback, ack);
-    const lifetime = opts.flags?.timeout ?? this.requestsTimeout;
+    // Without timeout() socket.io waits for every ack forever; answers from other nodes are
+    // awaited for a bounded time instead, so an unanswered broadcast cannot pin memory.
+    const lifetime = opts.flags?.timeout ?? Math.max(this.requestsTimeout, ACKS_WITHOUT_TIMEOUT_MS);
     const rid = this.#requests.listen(lifetime, (_from, answer) => {
       const m = answer as NodeMessage;
       if (m.type === MESSAGE_TYPE.BROADCAST_CLIENT_COUNT) clientCountCallback(m.count);
@@ -224,7 +229,7 @@ export class RedisAdapter extends Adapter {
 
   override persistSession(session: SessionToPersist): void | Promise<void> {
     if (this.#store === undefined) return;
-    if (!this.#pub.isReady()) return this.#report(createError("SKT_ERR_REDIS_NOT_READY", "a session"));
+    if (!this.#isReady("a session")) return;
     return this.#track(this.#store.persist(session), "SET session");
   }
 
@@ -280,12 +285,25 @@ export class RedisAdapter extends Adapter {
 
   #publish(channel: string, frame: Buffer, what: string): boolean {
     if (this.#closed) return false;
-    if (!this.#pub.isReady()) {
-      this.#report(createError("SKT_ERR_REDIS_NOT_READY", what));
-      return false;
-    }
+    if (!this.#isReady(what)) return false;
     this.#pub.command(["PUBLISH", channel, frame]).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, `PUBLISH ${what}`)));
     return true;
+  }
+
+  /**
+   * True when Redis takes commands now. The first operation skipped in an outage is reported
+   * (one error per outage, not one per broadcast); the next ready check re-arms the report.
+   */
+  #isReady(what: string): boolean {
+    if (this.#pub.isReady()) {
+      this.#outage = false;
+      return true;
+    }
+    if (!this.#outage) {
+      this.#outage = true;
+      this.#report(createError("SKT_ERR_REDIS_NOT_READY", what));
+    }
+    return false;
   }
 
   #report(err: unknown): void {

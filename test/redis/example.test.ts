@@ -1,0 +1,62 @@
+/**
+ * The README's multi-node example runs: two processes on one Redis, a chat message crosses them.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, test, type TestContext } from "node:test";
+import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
+import { REDIS_URL, needRedis } from "../helpers/services.js";
+import { once as onceOn, withTimeout } from "../helpers/wait.js";
+import { cleanupAtEnd, deleteTrackedKeys, uniqueKey } from "./helpers.js";
+
+const skip = await needRedis();
+after(deleteTrackedKeys);
+
+function once<T extends unknown[] = unknown[]>(s: ClientSocket, ev: string, ms?: number): Promise<T> {
+  return onceOn<T>(s as unknown as Parameters<typeof onceOn>[0], ev, ms);
+}
+
+async function exampleNode(t: TestContext, key: string): Promise<string> {
+  const script = new URL("./fixtures/example-node.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, PORT: "0", REDIS_URL, SOCKETEER_KEY: key },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  t.after(async () => {
+    child.kill("SIGTERM");
+    await exited;
+  });
+  child.stdout!.setEncoding("utf8");
+  const port = await withTimeout(
+    new Promise<string>((resolve) => {
+      let out = "";
+      child.stdout!.on("data", (chunk: string) => {
+        out += chunk;
+        const m = /listening on (\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+    }),
+    20_000,
+    "the example to listen",
+  );
+  return `http://127.0.0.1:${port}`;
+}
+
+test("the README example: a message said on one node reaches the room on the other", { skip }, async (t) => {
+  const key = uniqueKey();
+  cleanupAtEnd(key);
+  const [url1, url2] = await Promise.all([exampleNode(t, key), exampleNode(t, key)]);
+  const alice = ioc(url1!, { transports: ["websocket"], forceNew: true });
+  const bob = ioc(url2!, { transports: ["websocket"], forceNew: true });
+  t.after(() => {
+    alice.disconnect();
+    bob.disconnect();
+  });
+  await Promise.all([once(alice, "connect"), once(bob, "connect")]);
+  assert.equal(await withTimeout(alice.emitWithAck("join", "lobby")), 2);
+  await withTimeout(bob.emitWithAck("join", "lobby"));
+  const heard = once<[{ text: string }]>(bob, "said");
+  alice.emit("say", "lobby", "hello from node 1");
+  assert.equal((await heard)[0].text, "hello from node 1");
+});
