@@ -184,6 +184,14 @@ async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, coll
   await recover(h, name);
 }
 
+/** The commit the tree is at, "-dirty" when it has uncommitted changes; undefined outside git. */
+function treeCommit(): string | undefined {
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? "-dirty" : ""}`;
+}
+
 function machine(pinned: boolean): Record<string, unknown> {
   return {
     nproc: availableParallelism(),
@@ -283,6 +291,7 @@ async function main(): Promise<void> {
       meta: {
         date: started.toISOString(),
         durationSec: Math.round((Date.now() - started.getTime()) / 1000),
+        commit: treeCommit() ?? null,
         mode: cfg.quick ? "quick" : "full",
         runs: cfg.runs,
         client: cfg.client,
