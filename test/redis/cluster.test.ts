@@ -172,6 +172,9 @@ describe("three Socketeer nodes on one Redis", { skip }, () => {
     await untilAsync(async () => (await c.call<unknown[][]>("serverSide")).some((e) => e[1] === "x"), "child to hear x");
     await until(() => b.serverSide.some((e) => e[1] === "x"));
     assert.ok(!a.serverSide.some((e) => e[1] === "x"), "the sender does not hear itself");
+    a.io.serverSideEmit("ping-node", "bin", Buffer.from([5, 6]));
+    await until(() => b.serverSide.some((e) => e[1] === "bin"));
+    assert.deepEqual([...(b.serverSide.find((e) => e[1] === "bin")![2] as Buffer)], [5, 6]);
     const answers = await a.io.serverSideEmitWithAck("ping-node", "y");
     assert.deepEqual((answers as string[]).sort(), ["B:y", "C:y"]);
     const fromChild = await c.call<string[]>("serverSideEmitWithAck", "ping-node", "z");
@@ -183,6 +186,9 @@ describe("three Socketeer nodes on one Redis", { skip }, () => {
     await Promise.all(clients.map((s) => join(s, "ack-room")));
     const answers = await a.io.to("ack-room").timeout(5_000).emitWithAck("q");
     assert.deepEqual((answers as string[]).sort(), ["ca", "cb", "cc"]);
+    for (const s of clients) s.on("qb", (ack: (v: Buffer) => void) => ack(Buffer.from([clients.indexOf(s)])));
+    const binary = (await b.io.to("ack-room").timeout(5_000).emitWithAck("qb")) as ArrayBuffer[];
+    assert.deepEqual(binary.map((x) => new Uint8Array(x)[0]).sort(), [0, 1, 2]);
     const mute = await connect(t, c.url, "mute");
     mute.off("q");
     mute.on("q", () => {});
