@@ -62,12 +62,16 @@ function canPin(): boolean {
 }
 
 /** Starts one server under test; `undefined` plus a note when it cannot start. */
+/** Node flags of the server processes: GC on demand, and V8 CPU profiles with --cpu-prof. */
+let serverFlags: string[] = ["--expose-gc"];
+
 async function startServer(name: ServerName, cpu: string | undefined): Promise<{ handle?: ServerHandle; version?: string; note?: string }> {
   if (name === "socketeer" && !existsSync(resolve(root, "core/index.ts"))) {
     return { note: "core/index.ts does not exist yet" };
   }
   try {
-    const rpc = await RpcChild.start({ entry: resolve(here, `servers/${name}.ts`), cpu, nodeFlags: ["--expose-gc"] });
+    const flags = serverFlags.map((f) => f.replace("{server}", name));
+    const rpc = await RpcChild.start({ entry: resolve(here, `servers/${name}.ts`), cpu, nodeFlags: flags });
     const port = Number(rpc.ready.port);
     return {
       handle: { name, rpc, origin: `http://127.0.0.1:${port}`, proto: name === "ws" ? "json" : "sio" },
@@ -218,6 +222,11 @@ async function main(): Promise<void> {
   }
   const progress = new Progress();
   const started = new Date();
+  if (cfg.cpuProfileDir !== undefined) {
+    // One directory per server; each server process writes its profile when it exits.
+    serverFlags = ["--expose-gc", "--cpu-prof", `--cpu-prof-dir=${resolve(cfg.cpuProfileDir)}/{server}`];
+    progress.note(`note: writing server CPU profiles under ${resolve(cfg.cpuProfileDir)}/<server>/`);
+  }
   const pinned = cfg.pin && availableParallelism() >= 2 && canPin();
   if (cfg.pin && !pinned) progress.note("note: not pinning to CPUs (needs taskset and CPUs 0 and 1)");
 
