@@ -157,11 +157,16 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   close(discard = false): this {
     if (this.readyState !== "open" && this.readyState !== "opening") return this;
     this.readyState = "closing";
-    // a half-done upgrade has nothing left to carry
-    this.#probe?.abort();
-    this.#probe = null;
-    this.upgrading = false;
-    if (!discard && this.#buffer.length > 0) {
+    if (discard) {
+      this.#probe?.abort();
+      this.#probe = null;
+      this.upgrading = false;
+    }
+    // A probe in flight is left to finish: once the client has seen `3probe` it pauses polling
+    // and will only read again on the WebSocket, so aborting the probe here would strand the
+    // packets still buffered (e.g. a Socket.IO DISCONNECT) until a ping timeout.
+    // #completeUpgrade flushes them and then closes; a failed probe falls back to polling.
+    if (!discard && (this.#buffer.length > 0 || this.upgrading)) {
       this.#closeAfterFlush = true;
       return this;
     }
@@ -188,6 +193,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       onFail: () => {
         this.#probe = null;
         this.upgrading = false;
+        // close() waited for this probe: finish the close over polling
+        this.#flush();
+        this.#closeIfDrained();
       },
     });
   }
@@ -269,7 +277,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     debug("session %s upgraded to %s", this.id, transport.name);
     if (this.listenerCount("upgrade") > 0) this.emit("upgrade", transport);
     this.#flush();
-    if (this.readyState === "closing" && !this.#closeAfterFlush) this.#closeTransport();
+    this.#closeIfDrained();
   }
 
   #onPacket(packet: EnginePacket): void {
@@ -313,6 +321,13 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     if (this.#pingTimeoutTimer !== null) clearTimeout(this.#pingTimeoutTimer);
     this.#pingTimer = null;
     this.#pingTimeoutTimer = null;
+  }
+
+  /** Completes a close() that was waiting on the buffer or an upgrade, once nothing is left. */
+  #closeIfDrained(): void {
+    if (this.readyState !== "closing" || !this.#closeAfterFlush || this.#buffer.length > 0) return;
+    this.#closeAfterFlush = false;
+    this.#closeTransport();
   }
 
   #closeTransport(): void {

@@ -88,15 +88,35 @@ test("refuses a second upgrade while one is in progress", async (t) => {
   await assert.rejects(RawWebSocket.connect(wsBase, client.sid), (e: { status: number }) => e.status === 400);
 });
 
-test("closing the session mid-upgrade closes the probe WebSocket too", async (t) => {
+test("closing the session mid-upgrade lets the probe finish, then flushes and closes on the WebSocket", async (t) => {
+  // After `3probe` a real client pauses polling and only reads on the WebSocket again, so a
+  // close() in this window must not abort the probe: what is buffered (a Socket.IO DISCONNECT,
+  // say) would otherwise wait for a GET that never comes, until a ping timeout.
+  const { client, socket, wsBase, engine } = await pollingSession(t);
+  const ws = await RawWebSocket.connect(wsBase, client.sid);
+  t.after(() => ws.close());
+  ws.send("2probe");
+  assert.equal(await ws.next(), "3probe");
+  const closed = once<[string]>(socket, "close");
+  socket.send("bye");
+  socket.close();
+  ws.send("5");
+  assert.equal(await ws.next(), "4bye");
+  await ws.closed;
+  assert.equal((await closed)[0], "forced close");
+  assert.equal(engine.clientsCount, 0);
+});
+
+test("a probe that fails while the session is closing finishes the close over polling", async (t) => {
   const { client, socket, wsBase, engine } = await pollingSession(t);
   const ws = await RawWebSocket.connect(wsBase, client.sid);
   ws.send("2probe");
   assert.equal(await ws.next(), "3probe");
   const closed = once<[string]>(socket, "close");
   socket.close();
+  ws.close();
   await ws.closed;
-  assert.equal(socket.upgrading, false);
+  await until(() => !socket.upgrading, 5000, "probe abandoned");
   // the close packet travels on the client's next GET
   assert.equal((await client.poll()).body, "1");
   assert.equal((await closed)[0], "forced close");
