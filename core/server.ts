@@ -147,7 +147,8 @@ export class Server<
     }
     let server: HttpServer;
     if (typeof srv === "number") {
-      server = createServer();
+      // as socket.io does: a server we create answers 404 outside our path instead of hanging
+      server = createServer(answerNotFound);
       server.listen(srv);
     } else {
       server = srv as HttpServer;
@@ -274,3 +275,8 @@ export class Server<
   }
 }
 
+/** The request listener of an HTTP server Socketeer creates itself: nothing else lives there. */
+function answerNotFound(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404);
+  res.end();
+}
