@@ -6,10 +6,4 @@ import "reflect-metadata";
 import { SocketeerAdapter } from "../../../integrations/nestjs/index.js";
 import { runScenarios } from "./scenarios.js";
 
-runScenarios("SocketeerAdapter", (app) => new SocketeerAdapter(app), {
-  knownGaps: {
-    disconnectCloseAfterUpgrade:
-      "core: socket.disconnect(true) right after the WebSocket upgrade loses the DISCONNECT packet (client sees 'transport close')",
-    separatePort404: "core: new Server(port) leaves non-Socket.IO requests unanswered instead of 404",
-  },
-});
+runScenarios("SocketeerAdapter", (app) => new SocketeerAdapter(app));
