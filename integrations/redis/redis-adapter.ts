@@ -65,6 +65,7 @@ export class RedisAdapter extends Adapter {
   /** Recovery writes not yet acknowledged by Redis: close() lets them land. */
   #writes = new Set<Promise<void>>();
   #outage = false;
+  #connectionErrorReported = false;
 
   /**
    * @param nsp the namespace
@@ -87,7 +88,12 @@ export class RedisAdapter extends Adapter {
         restoreRetries: RESTORE_RETRIES,
       });
     }
-    const onClientError = (err: unknown): void => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "connection error"));
+    // A client retrying its connection errs at every attempt: one report until it is ready again.
+    const onClientError = (err: unknown): void => {
+      if (this.#connectionErrorReported) return;
+      this.#connectionErrorReported = true;
+      this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "connection error"));
+    };
     this.#detach.push(this.#pub.onError(onClientError), this.#sub.onError(onClientError));
   }
 
@@ -165,7 +171,9 @@ export class RedisAdapter extends Adapter {
     });
     const frame = this.#encode({ type: MESSAGE_TYPE.BROADCAST, uid: this.uid, packet: { ...packet }, opts: toWire(opts), rid });
     super.broadcastWithAck(packet, opts, clientCountCallback, ack);
-    if (frame !== undefined) this.#publish(this.#names.broadcast, frame, "a broadcast with ack");
+    if (frame === undefined || !this.#publish(this.#names.broadcast, frame, "a broadcast with ack")) {
+      this.#requests.fail(rid, createError("SKT_ERR_REDIS_NOT_READY", "a broadcast with ack"));
+    }
   }
 
   /**
@@ -245,18 +253,18 @@ export class RedisAdapter extends Adapter {
 
   /**
    * Sends a request to the other nodes and collects one answer per node present.
-   * With `settleOnTimeout`, a timeout rejects with the error carrying the partial `responses`.
+   * With `keepPartial`, a timeout rejects with an error carrying the answers received (`responses`).
    */
-  async #request<R>(what: string, build: (rid: string) => NodeMessage, settleOnTimeout = false): Promise<R[]> {
+  async #request<R>(what: string, build: (rid: string) => NodeMessage, keepPartial = false): Promise<R[]> {
     const expected = (await this.serverCount()) - 1;
     return new Promise<R[]>((resolve, reject) => {
       const rid = this.#requests.expect<R>(what, expected, this.requestsTimeout, (err, responses) => {
         if (err === null) return resolve(responses);
-        if (settleOnTimeout) Object.defineProperty(err, "responses", { value: responses });
+        if (keepPartial) Object.defineProperty(err, "responses", { value: responses });
         reject(err);
       });
       if (expected > 0 && !this.#send(build(rid), what)) {
-        this.#requests.fail(rid, createError("SKT_ERR_ADAPTER_REQUEST_TIMEOUT", what, 0, 0, expected));
+        this.#requests.fail(rid, createError("SKT_ERR_REDIS_NOT_READY", what));
       }
     });
   }
@@ -297,6 +305,7 @@ export class RedisAdapter extends Adapter {
   #isReady(what: string): boolean {
     if (this.#pub.isReady()) {
       this.#outage = false;
+      this.#connectionErrorReported = false;
       return true;
     }
     if (!this.#outage) {
