@@ -25,6 +25,7 @@ export interface MetricResult {
   readonly label: string;
   readonly unit: string;
   readonly better: "higher" | "lower";
+  readonly diagnostic?: boolean;
   readonly results: Partial<Record<ServerName, Summary>>;
   readonly ratios: Ratios;
 }
@@ -112,7 +113,7 @@ export class Collector {
         for (const [a, b] of RATIO_PAIRS) {
           const x = results[a]?.median;
           const y = results[b]?.median;
-          if (servers.includes(a) && servers.includes(b)) {
+          if (!m.diagnostic && servers.includes(a) && servers.includes(b)) {
             ratios[`${a}/${b}`] = x !== undefined && y !== undefined && y !== 0 ? x / y : null;
           }
         }
@@ -189,7 +190,7 @@ export function renderTables(result: BenchResult): string {
     const rows = c.metrics.map((m) => [
       m.label,
       ...servers.map((s) => (m.results[s] ? formatSummary(m.results[s], m.unit) : c.errors[s] ? "failed" : "–")),
-      ...pairs.map(([a, b]) => formatRatio(m.ratios[`${a}/${b}`])),
+      ...pairs.map(([a, b]) => (m.diagnostic ? "" : formatRatio(m.ratios[`${a}/${b}`]))),
     ]);
     out.push(`### ${c.title}\n\n${table([head, ...rows])}`);
     for (const [s, err] of Object.entries(c.errors)) out.push(`> ${SERVER_LABELS[s as ServerName]} failed: ${err}`);

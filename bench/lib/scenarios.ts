@@ -17,6 +17,8 @@ export interface MetricDef {
   /** "/s", "µs", "ms", "B" (shown as KB), "%". */
   readonly unit: string;
   readonly better: "higher" | "lower";
+  /** A reading to interpret the others by (e.g. CPU busy); no ratio is taken. */
+  readonly diagnostic?: boolean;
 }
 
 /** One table of the report: a scenario at one size. */
@@ -76,8 +78,8 @@ const M = {
   cpuPerMessage: { key: "cpuPerMessage", label: "server CPU per message", unit: "µs", better: "lower" },
   p50: { key: "p50", label: "latency p50", unit: "ms", better: "lower" },
   p99: { key: "p99", label: "latency p99", unit: "ms", better: "lower" },
-  serverCpu: { key: "serverCpu", label: "server CPU busy", unit: "%", better: "lower" },
-  loadgenCpu: { key: "loadgenCpu", label: "load generator CPU (saturation check)", unit: "%", better: "lower" },
+  serverCpu: { key: "serverCpu", label: "server CPU busy", unit: "%", better: "lower", diagnostic: true },
+  loadgenCpu: { key: "loadgenCpu", label: "load generator CPU (saturation check)", unit: "%", better: "lower", diagnostic: true },
 } as const satisfies Record<string, MetricDef>;
 
 function stats(server: ServerHandle, gc = false): Promise<ServerStats> {
