@@ -6,22 +6,27 @@ import type { EventEmitter } from "node:events";
 /** Default time a test waits for an event before failing. */
 export const WAIT_MS = 5_000;
 
+/** Anything with `once`/`off`: Node emitters, engine.io-client and socket.io-client sockets. */
+export interface OnceTarget {
+  once: (...args: never[]) => unknown;
+  off: (...args: never[]) => unknown;
+}
+
 /** Resolves with the event's arguments, or rejects after `ms` naming the event. */
-export function once<T extends unknown[] = unknown[]>(
-  emitter: Pick<EventEmitter, "once" | "off"> | { once(ev: string, fn: (...a: never[]) => void): unknown; off(ev: string, fn: (...a: never[]) => void): unknown },
-  event: string,
-  ms = WAIT_MS,
-): Promise<T> {
+export function once<T extends unknown[] = unknown[]>(emitter: OnceTarget, event: string, ms = WAIT_MS): Promise<T> {
+  type Listen = (ev: string, fn: (...a: unknown[]) => void) => unknown;
+  const on = (emitter.once as unknown as Listen).bind(emitter);
+  const off = (emitter.off as unknown as Listen).bind(emitter);
   return new Promise<T>((resolve, reject) => {
     const onEvent = (...args: unknown[]) => {
       clearTimeout(timer);
       resolve(args as T);
     };
     const timer = setTimeout(() => {
-      (emitter.off as (ev: string, fn: (...a: unknown[]) => void) => unknown)(event, onEvent);
+      off(event, onEvent);
       reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
     }, ms);
-    (emitter.once as (ev: string, fn: (...a: unknown[]) => void) => unknown)(event, onEvent);
+    on(event, onEvent);
   });
 }
 
