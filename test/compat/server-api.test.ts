@@ -1,0 +1,91 @@
+/**
+ * @module test/compat/server-api — the rest of the Server surface: bind(engine), the parser
+ * option, send/compress, of(name, fn), and recovery running the middlewares when asked to.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { io as ioc } from "socket.io-client";
+import { Encoder, Decoder } from "../../core/parser/index.js";
+import { Server as Engine } from "../../core/engine/index.js";
+import { Server, type Socket } from "../../core/index.js";
+import { closeServer, listen } from "../helpers/listen.js";
+import { setup, waitFor } from "./support.js";
+
+test("io.bind(engine) serves the connections of an engine attached elsewhere", async (t) => {
+  const http = createServer();
+  const { url } = await listen(undefined, undefined, http);
+  const engine = new Engine({ path: "/socket.io" });
+  engine.attach(http);
+  const io = new Server({ serveClient: false });
+  io.bind(engine);
+  assert.equal(io.engine, engine);
+  const c = ioc(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
+  // The WebSocket must go before the HTTP server closes (closeAllConnections skips upgraded sockets).
+  t.after(async () => {
+    c.disconnect();
+    await io.close();
+    await closeServer(http);
+  });
+  const connected = waitFor<[Socket]>(io, "connection");
+  await waitFor(c, "connect");
+  const [socket] = await connected;
+  assert.equal(socket.id, c.id);
+});
+
+test("the parser option replaces the codec", async (t) => {
+  let encoded = 0;
+  class CountingEncoder extends Encoder {
+    override encode(packet: Parameters<Encoder["encode"]>[0]) {
+      encoded++;
+      return super.encode(packet);
+    }
+  }
+  const s = await setup(t, { parser: { Encoder: CountingEncoder, Decoder } });
+  const c = await s.connect();
+  const got = waitFor(c, "hi");
+  s.io.emit("hi", 1);
+  assert.deepEqual(await got, [1]);
+  assert.ok(encoded >= 2, "CONNECT and the event went through the custom encoder");
+});
+
+test("send/write deliver 'message'; compress(false) and of(name, fn) work", async (t) => {
+  const s = await setup(t);
+  const seen: string[] = [];
+  s.io.of("/x", (socket) => seen.push(socket.nsp.name));
+  await s.connect("/x");
+  assert.deepEqual(seen, ["/x"]);
+  const connected = waitFor<[Socket]>(s.io, "connection");
+  const c = await s.connect();
+  const [socket] = await connected;
+  const messages: unknown[] = [];
+  c.on("message", (m: unknown) => messages.push(m));
+  const last = waitFor(c, "done");
+  socket.send("one");
+  socket.compress(false).write("two");
+  s.io.send("three");
+  s.io.compress(false).emit("message", "four");
+  socket.emit("done");
+  await last;
+  assert.deepEqual(messages, ["one", "two", "three", "four"]);
+});
+
+test("with skipMiddlewares: false a recovered socket goes through the middlewares again", async (t) => {
+  const s = await setup(t, { connectionStateRecovery: { skipMiddlewares: false } });
+  let runs = 0;
+  s.io.use((_socket, next) => {
+    runs++;
+    next();
+  });
+  let connected = waitFor<[Socket]>(s.io, "connection");
+  const c = s.client("/", { reconnection: true, reconnectionDelay: 10, reconnectionDelayMax: 20 });
+  const [first] = await connected;
+  const news = waitFor(c, "news");
+  first.emit("news", 1);
+  await news;
+  connected = waitFor<[Socket]>(s.io, "connection");
+  c.io.engine.close();
+  const [second] = await connected;
+  assert.equal(second.recovered, true);
+  assert.equal(runs, 2);
+});
