@@ -95,7 +95,7 @@ export abstract class SocketEvents<
   protected dispatchIncoming(args: Event): void {
     this.#any.notify(this, args);
     if (this.#fns.length === 0) {
-      this.emitUntyped(...args);
+      this.#emitIncoming(args);
       return;
     }
     runMiddlewares(this.#fns, args, (err) => {
@@ -105,7 +105,20 @@ export abstract class SocketEvents<
         else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
         return;
       }
-      if (this.isConnected) this.emitUntyped(...args);
+      if (this.isConnected) this.#emitIncoming(args);
     });
+  }
+
+  /**
+   * Emits an incoming event. A client may name its event "error": with no "error" listener,
+   * EventEmitter would throw ERR_UNHANDLED_ERROR from inside the decoder (socket.io crashes the
+   * process there), so such an event is dropped.
+   */
+  #emitIncoming(args: Event): void {
+    if (args[0] === "error" && this.listenerCount("error") === 0) {
+      if (debug.enabled) debug("incoming \"error\" event with no listener dropped");
+      return;
+    }
+    this.emitUntyped(...args);
   }
 }

@@ -141,3 +141,18 @@ test("a POST flood: posts are delivered in order, an overlapping one ends only i
   }
   await roundTrip(good, 3);
 });
+
+test("a client event named \"error\" with nobody listening is dropped, not thrown", async (t) => {
+  const f = await startIo(t);
+  echo(f);
+  const c = await rawSioWs(f, t);
+  c.raw.send(`42["error","boom"]`);
+  await roundTrip(c, 4);
+  assert.equal(f.disconnects.length, 0);
+  // With a listener, it is an ordinary event.
+  const got: unknown[] = [];
+  f.io.sockets.sockets.get(c.id)?.on("error", (e: unknown) => got.push(e));
+  c.raw.send(`42["error","heard"]`);
+  await roundTrip(c, 5);
+  assert.deepEqual(got, ["heard"]);
+});
