@@ -236,8 +236,9 @@ async function storm(t: TestContext, transport: "websocket" | "polling"): Promis
   process.on("uncaughtException", onUncaught);
   t.after(() => process.off("uncaughtException", onUncaught));
   const rand = prng(SEED + (transport === "polling" ? 1 : 0));
-  for (let i = 0; i < ITERATIONS; i++) {
-    const c = makeCase(rand);
+  // Every hostile template once, in order, then the random and mutated cases.
+  for (let i = 0; i < TEMPLATES.length + ITERATIONS; i++) {
+    const c = i < TEMPLATES.length ? { kind: "template", frames: TEMPLATES[i]! } : makeCase(rand);
     const what = describeCase(c, i, transport);
     await withTimeout((transport === "websocket" ? wsCase : pollingCase)(f, probed, c, what), 15_000, what);
     assert.deepEqual(bad, [], what);
