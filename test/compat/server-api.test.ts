@@ -89,3 +89,33 @@ test("with skipMiddlewares: false a recovered socket goes through the middleware
   assert.equal(second.recovered, true);
   assert.equal(runs, 2);
 });
+
+test("a broadcast is encoded once and its WebSocket frame is reused for every recipient", async (t) => {
+  let encoded = 0;
+  class CountingEncoder extends Encoder {
+    override encode(packet: Parameters<Encoder["encode"]>[0]) {
+      encoded++;
+      return super.encode(packet);
+    }
+  }
+  const s = await setup(t, { parser: { Encoder: CountingEncoder, Decoder } });
+  const frames: unknown[] = [];
+  const clients = [];
+  for (let i = 0; i < 3; i++) {
+    const connected = waitFor<[Socket]>(s.io, "connection");
+    clients.push(await s.connect());
+    const [socket] = await connected;
+    const conn = socket.conn as unknown as { write: (d: unknown, o?: { wsPreEncoded?: string }) => unknown };
+    const write = conn.write.bind(conn);
+    conn.write = (d, o) => {
+      frames.push(o?.wsPreEncoded);
+      return write(d, o);
+    };
+  }
+  const got = Promise.all(clients.map((c) => waitFor(c, "tick")));
+  encoded = 0;
+  s.io.emit("tick", 1);
+  assert.deepEqual(await got, [[1], [1], [1]]);
+  assert.equal(encoded, 1);
+  assert.deepEqual(frames, ['42["tick",1]', '42["tick",1]', '42["tick",1]']);
+});
