@@ -159,6 +159,8 @@ describe("three Socketeer nodes on one Redis", { skip }, () => {
     const viaRoom = once(cc, "via-room");
     b.io.to("joined-remotely").emit("via-room");
     await viaRoom;
+    remote.leave("fetch-room");
+    await untilAsync(async () => !(await roomsOnChild(cc.id!)).includes("fetch-room"), "the remote leave");
     const bye = once<[string]>(cc, "disconnect");
     remote.disconnect(true);
     assert.equal((await bye)[0], "io server disconnect");
