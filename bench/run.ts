@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs, SERVER_LABELS, USAGE, type BenchConfig, type ServerName } from "./lib/config.js";
 import { checkServer, type CorrectnessResult } from "./lib/correctness.js";
+import { LoadGroup } from "./lib/load-group.js";
 import { Collector, evaluateTargets, renderTables, type BenchResult, type ServerInfo } from "./lib/report.js";
 import { errorText, RpcChild } from "./lib/rpc.js";
 import { planGroups, warmupSizes, type ScenarioGroup, type ServerHandle } from "./lib/scenarios.js";
@@ -86,14 +87,20 @@ interface Harness {
   readonly cfg: BenchConfig;
   readonly progress: Progress;
   readonly serverCpu: string | undefined;
-  readonly loadgenCpu: string | undefined;
-  loadgen: RpcChild;
+  /** CPU list of each load-generator process (undefined: unpinned). */
+  readonly loadgenCpus: readonly (string | undefined)[];
+  loadgen: LoadGroup;
   readonly handles: Map<ServerName, ServerHandle>;
   readonly infos: Map<ServerName, ServerInfo>;
 }
 
-async function startLoadgen(cpu: string | undefined, client: BenchConfig["client"]): Promise<RpcChild> {
-  return RpcChild.start({ entry: resolve(here, "load/loadgen.ts"), cpu, env: { SKT_BENCH_CLIENT: client } });
+/**
+ * CPUs of the load-generator processes: the server keeps CPU 0, the load generators share the
+ * others (or all run unpinned).
+ */
+function loadgenCpus(workers: number, pinned: boolean): (string | undefined)[] {
+  const spare = Math.max(1, availableParallelism() - 1);
+  return Array.from({ length: workers }, (_, i) => (pinned ? String(1 + (i % spare)) : undefined));
 }
 
 /** Replaces a server's process with a fresh one; false when it cannot start again. */
@@ -117,10 +124,10 @@ async function restartServer(h: Harness, name: ServerName, why: string): Promise
 /** After a failure: make sure the server and the load generator are alive and clean. */
 async function recover(h: Harness, name: ServerName): Promise<void> {
   try {
-    await h.loadgen.call("closeAll", {}, 15_000);
+    await h.loadgen.closeAll(15_000);
   } catch {
     await h.loadgen.stop();
-    h.loadgen = await startLoadgen(h.loadgenCpu, h.cfg.client);
+    h.loadgen = await LoadGroup.start(h.loadgenCpus, h.cfg.client, here);
   }
   const old = h.handles.get(name);
   if (!old) return;
@@ -244,12 +251,14 @@ async function main(): Promise<void> {
     infos.set(name, info);
     if (s.handle) handles.set(name, s.handle);
   }
-  progress.step("starting the load generator");
+  // More client cores let a fast server saturate before the clients do (issue 8).
+  const workers = cfg.workers ?? (pinned && availableParallelism() >= 3 ? Math.min(availableParallelism() - 1, 4) : 1);
+  progress.step(`starting the load generator (${workers} process${workers > 1 ? "es" : ""})`);
   const h: Harness = {
     cfg, progress, handles, infos,
     serverCpu: pinned ? "0" : undefined,
-    loadgenCpu: pinned ? "1" : undefined,
-    loadgen: await startLoadgen(pinned ? "1" : undefined, cfg.client),
+    loadgenCpus: loadgenCpus(workers, pinned),
+    loadgen: await LoadGroup.start(loadgenCpus(workers, pinned), cfg.client, here),
   };
 
   try {
@@ -304,6 +313,7 @@ async function main(): Promise<void> {
         mode: cfg.quick ? "quick" : "full",
         runs: cfg.runs,
         client: cfg.client,
+        loadgenWorkers: workers,
         machine: machine(pinned),
         sizes: {
           connectNs: cfg.connectNs, fanoutN: cfg.fanoutN, broadcastDeliveries: cfg.broadcastDeliveries,
@@ -325,7 +335,7 @@ async function main(): Promise<void> {
     else {
       const m = result.meta.machine as Record<string, unknown>;
       const lines = [
-        `Socketeer bench (${String(result.meta.mode)}, ${cfg.runs} run${cfg.runs > 1 ? "s" : ""}; median (min–max)) on ${String(m.nproc)} × ${String(m.cpu)}, Node ${String(m.node)}, ${pinned ? "server on CPU 0, load generator on CPU 1" : "not pinned"}`,
+        `Socketeer bench (${String(result.meta.mode)}, ${cfg.runs} run${cfg.runs > 1 ? "s" : ""}; median (min–max)) on ${String(m.nproc)} × ${String(m.cpu)}, Node ${String(m.node)}, ${pinned ? `server on CPU 0, load generator on CPU ${[...new Set(h.loadgenCpus)].join(",")}` : "not pinned"}${workers > 1 ? `, ${workers} load-generator processes` : ""}`,
         ...result.servers.map((s) => `- ${s.label}${s.version ? ` ${s.version}` : ""}: ${s.status}${s.note ? ` (${s.note})` : ""}`),
         "",
         renderTables(result),

@@ -45,6 +45,8 @@ export interface BenchConfig {
   readonly stallMs: number;
   /** WebSocket client under the lean clients: the `ws` library's (default) or a minimal RFC 6455 one ("raw"). */
   readonly client: "raw" | "ws";
+  /** Load-generator processes; undefined: one per spare CPU (at most 4) when pinning, else 1. */
+  readonly workers: number | undefined;
   /** Write V8 CPU profiles of the server processes under this directory (one folder per server). */
   readonly cpuProfileDir: string | undefined;
   /** Pin the server and the load generator to separate CPUs with taskset. */
@@ -69,6 +71,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --polling-clients N     (E) long-polling clients
   --client ws|raw         WebSocket client of the load generator: the ws library's
                           (default) or a minimal frame parser on node:net (raw)
+  --workers N             load-generator processes (default: one per CPU beyond
+                          the server's, at most 4)
   --cpu-prof DIR          write V8 CPU profiles of the servers under DIR/<server>/
                           (open them in Chrome DevTools; best with --servers one)
   --no-pin                do not pin processes to CPUs
@@ -108,7 +112,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
       continue;
     }
     const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    const known = ["--client", "--cpu-prof", "--out", "--scenario", "--scenarios", "--servers", "--runs", "--n", "--fanout", "--deliveries", "--duration", "--polling-clients"];
+    const known = ["--client", "--workers", "--cpu-prof", "--out", "--scenario", "--scenarios", "--servers", "--runs", "--n", "--fanout", "--deliveries", "--duration", "--polling-clients"];
     if (!known.includes(name)) throw new Error(`unknown option ${name}\n\n${USAGE}`);
     if (value === undefined) throw new Error(`${name} needs a value`);
     flags.set(name === "--scenarios" ? "--scenario" : name, value);
@@ -148,6 +152,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
     stallMs: quick ? 20_000 : 60_000,
     client: parseClient(flags.get("--client")),
     cpuProfileDir: flags.get("--cpu-prof"),
+    workers: flags.has("--workers") ? parsePositive("--workers", flags.get("--workers")) : undefined,
     pin: !flags.has("--no-pin"),
     warmup: !flags.has("--no-warmup"),
   };

@@ -8,6 +8,12 @@ const LOG_GROWTH = Math.log(GROWTH);
 const MIN_US = 1;
 const BUCKETS = Math.ceil(Math.log(1e8 / MIN_US) / LOG_GROWTH) + 1;
 
+/** A histogram's samples in transit: non-empty buckets and the largest sample, in ms. */
+export interface HistogramData {
+  readonly buckets: readonly (readonly [number, number])[];
+  readonly max: number;
+}
+
 /** Latency histogram; record in milliseconds, read percentiles in milliseconds. */
 export class Histogram {
   readonly #counts = new Float64Array(BUCKETS);
@@ -26,6 +32,26 @@ export class Histogram {
     this.#counts[i] = (this.#counts[i] ?? 0) + 1;
     this.#total++;
     if (ms > this.#max) this.#max = ms;
+  }
+
+  /** The non-empty buckets as `[index, count]` pairs and the maximum, to send over IPC. */
+  toJSON(): HistogramData {
+    const buckets: [number, number][] = [];
+    for (let i = 0; i < BUCKETS; i++) {
+      const c = this.#counts[i] ?? 0;
+      if (c > 0) buckets.push([i, c]);
+    }
+    return { buckets, max: this.#max };
+  }
+
+  /** Adds the samples of another histogram (e.g. from another load-generator process). */
+  merge(data: HistogramData): void {
+    for (const [i, c] of data.buckets) {
+      if (i < 0 || i >= BUCKETS) continue;
+      this.#counts[i] = (this.#counts[i] ?? 0) + c;
+      this.#total += c;
+    }
+    if (data.max > this.#max) this.#max = data.max;
   }
 
   /**

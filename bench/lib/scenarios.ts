@@ -6,8 +6,8 @@
  */
 import { performance } from "node:perf_hooks";
 import type { BenchConfig, ScenarioId, ServerName } from "./config.js";
+import type { LoadGroup } from "./load-group.js";
 import type { RpcChild } from "./rpc.js";
-import type { EchoResult, PublishResult } from "../load/loadgen.js";
 import type { ServerStats } from "../servers/host.js";
 
 /** One figure of a case. */
@@ -47,7 +47,7 @@ export type Figures = Record<string, number>;
 
 interface RunnableCase {
   readonly def: CaseDef;
-  run(server: ServerHandle, loadgen: RpcChild): Promise<Figures>;
+  run(server: ServerHandle, loadgen: LoadGroup): Promise<Figures>;
 }
 
 /** Cases that share their clients: connect once, run each case, close. */
@@ -57,8 +57,8 @@ export interface ScenarioGroup {
   /** Run against a freshly started server process (memory figures need a clean baseline). */
   readonly fresh: boolean;
   readonly cases: readonly RunnableCase[];
-  setup(server: ServerHandle, loadgen: RpcChild): Promise<void>;
-  teardown(server: ServerHandle, loadgen: RpcChild): Promise<void>;
+  setup(server: ServerHandle, loadgen: LoadGroup): Promise<void>;
+  teardown(server: ServerHandle, loadgen: LoadGroup): Promise<void>;
 }
 
 const ROOM = "all";
@@ -79,26 +79,32 @@ const M = {
   p50: { key: "p50", label: "latency p50", unit: "ms", better: "lower" },
   p99: { key: "p99", label: "latency p99", unit: "ms", better: "lower" },
   serverCpu: { key: "serverCpu", label: "server CPU busy", unit: "%", better: "lower", diagnostic: true },
-  loadgenCpu: { key: "loadgenCpu", label: "load generator CPU (saturation check)", unit: "%", better: "lower", diagnostic: true },
+  loadgenCpu: { key: "loadgenCpu", label: "load generator CPU, busiest process (saturation check)", unit: "%", better: "lower", diagnostic: true },
 } as const satisfies Record<string, MetricDef>;
 
 function stats(server: ServerHandle, gc = false): Promise<ServerStats> {
   return server.rpc.call<ServerStats>("stats", { gc });
 }
 
-async function loadgenCpu(loadgen: RpcChild): Promise<number> {
-  return (await loadgen.call<{ cpuUs: number }>("cpu")).cpuUs;
+/** The load generators' CPU time so far, per process, in µs. */
+function loadgenCpu(loadgen: LoadGroup): Promise<number[]> {
+  return loadgen.cpu();
+}
+
+/** Busy share of the busiest load-generator process between two readings. */
+function loadgenBusy(l0: number[], l1: number[], ms: number): number {
+  return Math.max(...l1.map((v, i) => busy(v - (l0[i] ?? 0), ms)));
 }
 
 /** Connects `n` clients of the server's protocol; throws when the server falls short. */
-async function connect(server: ServerHandle, loadgen: RpcChild, n: number, transport = "websocket"): Promise<{ ms: number }> {
-  const r = await loadgen.call<{ ms: number; connected: number }>("connect", { origin: server.origin, proto: server.proto, transport, n });
+async function connect(server: ServerHandle, loadgen: LoadGroup, n: number, transport = "websocket"): Promise<{ ms: number }> {
+  const r = await loadgen.connect(server.origin, server.proto, transport, n);
   await server.rpc.call("waitConnections", { n, timeoutMs: 20_000 });
   return r;
 }
 
-async function closeAll(server: ServerHandle, loadgen: RpcChild): Promise<void> {
-  await loadgen.call("closeAll");
+async function closeAll(server: ServerHandle, loadgen: LoadGroup): Promise<void> {
+  await loadgen.closeAll();
   await server.rpc.call("waitConnections", { n: 0, timeoutMs: 30_000 });
 }
 
@@ -160,13 +166,13 @@ function broadcastCase(n: number, deliveries: number, perTurn: number, stallMs: 
     def,
     run: async (server, loadgen) => {
       const total = emits * n;
-      await loadgen.call("resetCounters");
+      await loadgen.resetCounters();
       const s0 = await stats(server);
       const l0 = await loadgenCpu(loadgen);
       const t0 = performance.now();
       await Promise.all([
         server.rpc.call("broadcast", { room: ROOM, emits, perTurn, payload: PAYLOAD }),
-        loadgen.call("waitBroadcasts", { total, timeoutMs: stallMs }),
+        loadgen.waitBroadcasts(emits, stallMs),
       ]);
       const ms = performance.now() - t0;
       const s1 = await stats(server);
@@ -175,7 +181,7 @@ function broadcastCase(n: number, deliveries: number, perTurn: number, stallMs: 
         deliveriesPerSec: (total / ms) * 1000,
         cpuPerDelivery: perOp(s0, s1, total),
         serverCpu: busy(s1.cpuUs - s0.cpuUs, ms),
-        loadgenCpu: busy(l1 - l0, ms),
+        loadgenCpu: loadgenBusy(l0, l1, ms),
       };
     },
   };
@@ -193,7 +199,7 @@ function publishCase(n: number, publishers: number, durationMs: number, stallMs:
     run: async (server, loadgen) => {
       const s0 = await stats(server);
       const l0 = await loadgenCpu(loadgen);
-      const r = await loadgen.call<PublishResult>("publish", { publishers, durationMs, room: ROOM, timeoutMs: stallMs });
+      const r = await loadgen.publish(publishers, durationMs, ROOM, stallMs);
       const s1 = await stats(server);
       const l1 = await loadgenCpu(loadgen);
       if (r.delivered < r.expected) throw new Error(`only ${r.delivered} of ${r.expected} publications arrived`);
@@ -203,7 +209,7 @@ function publishCase(n: number, publishers: number, durationMs: number, stallMs:
         p99: r.p99,
         cpuPerDelivery: perOp(s0, s1, r.delivered),
         serverCpu: busy(s1.cpuUs - s0.cpuUs, r.ms),
-        loadgenCpu: busy(l1 - l0, r.ms),
+        loadgenCpu: loadgenBusy(l0, l1, r.ms),
       };
     },
   };
@@ -216,7 +222,7 @@ function echoCase(def: CaseDef, k: number, durationMs: number, stallMs: number, 
     run: async (server, loadgen) => {
       const s0 = await stats(server);
       const l0 = await loadgenCpu(loadgen);
-      const r = await loadgen.call<EchoResult>("echo", { clients: k, durationMs, dataJson: JSON.stringify(PAYLOAD), timeoutMs: stallMs });
+      const r = await loadgen.echo(k, durationMs, JSON.stringify(PAYLOAD), stallMs);
       const s1 = await stats(server);
       const l1 = await loadgenCpu(loadgen);
       return {
@@ -225,7 +231,7 @@ function echoCase(def: CaseDef, k: number, durationMs: number, stallMs: number, 
         p99: r.p99,
         [cpu.key]: perOp(s0, s1, r.acks),
         serverCpu: busy(s1.cpuUs - s0.cpuUs, r.ms),
-        loadgenCpu: busy(l1 - l0, r.ms),
+        loadgenCpu: loadgenBusy(l0, l1, r.ms),
       };
     },
   };
@@ -246,7 +252,7 @@ export function planGroups(sizes: Sizes): ScenarioGroup[] {
       scenario: s, sioOnly: false, fresh: false,
       setup: async (server, loadgen) => {
         await connect(server, loadgen, n);
-        await loadgen.call("join", { room: ROOM });
+        await loadgen.join(ROOM);
       },
       teardown: closeAll,
       cases: s === "B"

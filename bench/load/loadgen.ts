@@ -1,11 +1,16 @@
 /**
  * @module bench/load/loadgen — the load generator process. Holds the lean clients and runs the
  * client side of each scenario on command from the orchestrator (IPC), reporting counts, elapsed
- * time and latency percentiles. Pinned to its own CPU by the orchestrator where possible.
+ * time and latency histograms. Pinned to its own CPU by the orchestrator where possible; on a
+ * machine with spare cores the orchestrator runs several, each holding a share of the clients.
+ *
+ * Timestamps that cross processes (publish → receive) are wall-clock milliseconds with
+ * sub-millisecond precision (`performance.timeOrigin + performance.now()`), the same clock for
+ * every process on the machine.
  */
 import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
-import { Histogram } from "../lib/histogram.js";
+import { Histogram, type HistogramData } from "../lib/histogram.js";
 import { notify, serveRpc } from "../lib/rpc.js";
 import { JsonWsClient, SioPollingClient, SioWsClient, type LeanClient, type Sink, type WsImpl } from "./clients.js";
 
@@ -20,14 +25,32 @@ export interface LatencySummary {
 export interface EchoResult extends LatencySummary {
   readonly acks: number;
   readonly ms: number;
+  readonly hist: HistogramData;
 }
 
-/** Result of the `publish` command. */
+/** Result of the `publish` command (the process holding the publishers). */
 export interface PublishResult extends LatencySummary {
   readonly published: number;
+  /** Deliveries to this process's clients. */
   readonly delivered: number;
   readonly expected: number;
-  readonly ms: number;
+  /** Wall-clock ms of the first publish and of the last delivery here. */
+  readonly startAt: number;
+  readonly endAt: number;
+  readonly hist: HistogramData;
+}
+
+/** Result of the `collectPublished` command (a process holding receivers only). */
+export interface CollectResult {
+  readonly delivered: number;
+  /** Wall-clock ms of the last delivery here. */
+  readonly endAt: number;
+  readonly hist: HistogramData;
+}
+
+/** Wall-clock ms with sub-ms precision, comparable across processes on one machine. */
+function wallMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 let clients: LeanClient[] = [];
@@ -114,7 +137,7 @@ function echoLoop(k: number, durationMs: number, dataJson: string, timeoutMs: nu
         acks++;
         if (now < deadline) loop(c);
         else if (--running === 0) {
-          resolve({ acks, ms: now - t0, p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count });
+          resolve({ acks, ms: now - t0, p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count, hist: hist.toJSON() });
         }
       });
     };
@@ -125,10 +148,10 @@ function echoLoop(k: number, durationMs: number, dataJson: string, timeoutMs: nu
 
 /**
  * Publisher fan-out: the first `publishers` clients publish to `room` (which every client joined);
- * each publishes its next message once its previous one reached every client, so exactly
- * `publishers` fan-outs are in flight and the latency is that of a fan-out under this load, not
- * of a queue growing without bound. Latency is measured at every receiver (same process, same
- * clock).
+ * each publishes its next message once its previous one reached every client of this process,
+ * so exactly `publishers` fan-outs are in flight and the latency is that of a fan-out under this
+ * load, not of a queue growing without bound. Latency is measured at every receiver. Other
+ * load-generator processes only receive ({@link collectPublished}).
  */
 function publishLoop(publishers: number, durationMs: number, room: string, timeoutMs: number): Promise<PublishResult> {
   const n = clients.length;
@@ -139,12 +162,12 @@ function publishLoop(publishers: number, durationMs: number, room: string, timeo
   let published = 0;
   let delivered = 0;
   let active = publishers;
-  const t0 = performance.now();
-  const deadline = t0 + durationMs;
+  const startAt = wallMs();
+  const deadline = startAt + durationMs;
   const send = (i: number): void => {
     published++;
     outstanding[i] = n;
-    (pubs[i] as LeanClient).publish(room, `"${performance.now().toFixed(3)}|${i}"`);
+    (pubs[i] as LeanClient).publish(room, `"${wallMs().toFixed(3)}|${i}"`);
   };
   return new Promise<PublishResult>((resolve) => {
     let finished = false;
@@ -154,14 +177,14 @@ function publishLoop(publishers: number, durationMs: number, room: string, timeo
       onMsg = undefined;
       clearTimeout(guard);
       resolve({
-        published, delivered, expected: published * n, ms: performance.now() - t0,
-        p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count,
+        published, delivered, expected: published * n, startAt, endAt: wallMs(),
+        p50: hist.percentile(50), p99: hist.percentile(99), samples: hist.count, hist: hist.toJSON(),
       });
     };
     // A guard, not a sleep: reports what arrived if deliveries never complete (e.g. a server drops).
     const guard = setTimeout(finish, durationMs + timeoutMs);
     onMsg = (data) => {
-      const now = performance.now();
+      const now = wallMs();
       const bar = data.indexOf("|");
       hist.record(now - Number(data.slice(0, bar)));
       delivered++;
@@ -175,6 +198,32 @@ function publishLoop(publishers: number, durationMs: number, room: string, timeo
     };
     for (let i = 0; i < publishers; i++) send(i);
   });
+}
+
+/** Receiver-only side of the fan-out: counts and times every published message that arrives. */
+const passive = { hist: new Histogram(), delivered: 0, endAt: 0, waiter: undefined as { expected: number; resolve(): void } | undefined };
+
+function listenPublished(): void {
+  passive.hist = new Histogram();
+  passive.delivered = 0;
+  passive.endAt = 0;
+  onMsg = (data) => {
+    const now = wallMs();
+    passive.hist.record(now - Number(data.slice(0, data.indexOf("|"))));
+    passive.delivered++;
+    passive.endAt = now;
+    if (passive.waiter && passive.delivered >= passive.waiter.expected) passive.waiter.resolve();
+  };
+}
+
+/** Waits until `expected` published messages arrived here, then stops listening. */
+async function collectPublished(expected: number, timeoutMs: number): Promise<CollectResult> {
+  if (passive.delivered < expected) {
+    await withDeadline(new Promise<void>((resolve) => (passive.waiter = { expected, resolve })), timeoutMs,
+      `waiting for ${expected} publications (got ${passive.delivered})`).finally(() => (passive.waiter = undefined));
+  }
+  onMsg = undefined;
+  return { delivered: passive.delivered, endAt: passive.endAt, hist: passive.hist.toJSON() };
 }
 
 serveRpc({
@@ -200,10 +249,16 @@ serveRpc({
   },
   echo: (a) => echoLoop(Number(a.clients), Number(a.durationMs), String(a.dataJson), Number(a.timeoutMs ?? 30_000)),
   publish: (a) => publishLoop(Number(a.publishers), Number(a.durationMs), String(a.room), Number(a.timeoutMs ?? 30_000)),
+  listenPublished: () => {
+    listenPublished();
+    return null;
+  },
+  collectPublished: (a) => collectPublished(Number(a.expected), Number(a.timeoutMs ?? 30_000)),
   cpu: () => {
     const u = process.cpuUsage();
     return { cpuUs: u.user + u.system };
   },
+  clients: () => ({ count: clients.length }),
   closeAll: async () => {
     const n = clients.length;
     await withDeadline(Promise.all(clients.map((c) => c.close())), 10_000, "close");

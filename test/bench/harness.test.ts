@@ -92,6 +92,21 @@ test("the quick harness measures every scenario on the socket.io and ws servers 
   for (const t of out.targets) assert.equal(t.pass, null, `${t.id} cannot be judged without Socketeer`);
 });
 
+test("several load-generator processes share the clients and their figures are merged", async () => {
+  const { code, stdout, stderr } = await runBench([
+    "--quick", "--json", "--runs", "1", "--fanout", "30", "--deliveries", "600", "--duration", "150",
+    "--scenario", "B,C,D", "--servers", "ws", "--workers", "2", "--no-warmup",
+  ], 60_000);
+  assert.equal(code, 0, stderr.slice(-2000));
+  const out = JSON.parse(stdout) as BenchJson & { meta: { loadgenWorkers: number } };
+  assert.equal(out.meta.loadgenWorkers, 2);
+  assert.deepEqual(out.cases.map((c) => c.id), ["B-1", "B-10", "D", "C-1", "C-50"]);
+  for (const c of out.cases) {
+    assert.deepEqual(c.errors, {}, `${c.id} failed: ${JSON.stringify(c.errors)}`);
+    for (const m of c.metrics) assert.ok(Number.isFinite(m.results.ws?.median), `${c.id}.${m.key}`);
+  }
+});
+
 test("the harness rejects an unknown option with exit code 2", async () => {
   const { code, stderr } = await runBench(["--no-such-option"], 30_000);
   assert.equal(code, 2);

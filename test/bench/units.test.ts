@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseArgs, type BenchConfig } from "../../bench/lib/config.js";
 import { Histogram } from "../../bench/lib/histogram.js";
+import { split } from "../../bench/lib/load-group.js";
 import { Collector, evaluateTargets, renderTables, type BenchResult } from "../../bench/lib/report.js";
 import type { CaseDef } from "../../bench/lib/scenarios.js";
 import { formatSummary, summarize } from "../../bench/lib/stats.js";
@@ -26,6 +27,23 @@ test("the histogram's percentiles are within its 1 % bucket precision", () => {
   assert.ok(Math.abs(h.percentile(99) - 9.9) / 9.9 < 0.011, `p99 ${h.percentile(99)}`);
   assert.equal(h.percentile(100), 10);
   assert.ok(Number.isNaN(new Histogram().percentile(50)));
+});
+
+test("histograms merge across processes and clients split evenly across them", () => {
+  const a = new Histogram();
+  const b = new Histogram();
+  for (let i = 1; i <= 50; i++) a.record(i / 10);
+  for (let i = 51; i <= 100; i++) b.record(i / 10);
+  const merged = new Histogram();
+  merged.merge(JSON.parse(JSON.stringify(a)) as ReturnType<Histogram["toJSON"]>);
+  merged.merge(b.toJSON());
+  assert.equal(merged.count, 100);
+  assert.ok(Math.abs(merged.percentile(50) - 5) / 5 < 0.011);
+  assert.equal(merged.percentile(100), 10);
+
+  assert.deepEqual(split(10, 3), [4, 3, 3]);
+  assert.deepEqual(split(1, 2), [1, 0]);
+  assert.deepEqual(split(50, 1), [50]);
 });
 
 test("parseArgs applies quick sizes, lists and overrides, and rejects unknown input", () => {
