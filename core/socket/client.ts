@@ -27,6 +27,10 @@ import type { Socket } from "./socket.js";
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
 
+function rethrow(err: unknown): never {
+  throw err;
+}
+
 /** The decoder shape of the `parser` option (socket.io-parser's). */
 interface DecoderLike {
   add(chunk: unknown): void;
@@ -56,6 +60,7 @@ export class Client<
   readonly #nsps = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #inHandler = false;
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -88,6 +93,14 @@ export class Client<
     try {
       this.#decoder.add(data);
     } catch (err) {
+      if (this.#inHandler) {
+        // An application listener threw while a decoded packet was dispatched: not a parse
+        // error. It surfaces as an uncaught exception, as it would with socket.io, without
+        // leaving the decoder or the engine mid-packet.
+        this.#inHandler = false;
+        process.nextTick(rethrow, err);
+        return;
+      }
       if (debug.enabled) debug("invalid packet from %s: %s", this.conn.id, (err as Error).message);
       this.#onClose(DISCONNECT_REASON.PARSE_ERROR, err);
       this.conn.close();
@@ -101,8 +114,10 @@ export class Client<
       else this.#invalidState(packet);
       return;
     }
-    if (socket !== undefined) socket[kOnPacket](packet);
-    else this.#invalidState(packet);
+    if (socket === undefined) return this.#invalidState(packet);
+    this.#inHandler = true;
+    socket[kOnPacket](packet);
+    this.#inHandler = false;
   }
 
   /**
