@@ -4,7 +4,12 @@
  */
 export { Server } from "./server.js";
 export type { ServerReservedEventsMap } from "./namespace/main-namespace-facade.js";
-export { Namespace, type NamespaceReservedEventsMap, type NamespaceMiddleware } from "./namespace/namespace.js";
+export {
+  Namespace,
+  type NamespaceReservedEventsMap,
+  type NamespaceMiddleware,
+  type ExtendedError,
+} from "./namespace/namespace.js";
 export { ParentNamespace, type NamespaceMatcher } from "./namespace/parent-namespace.js";
 export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socket.js";
 export { Client } from "./socket/client.js";

@@ -45,10 +45,15 @@ export interface NamespaceReservedEventsMap<L extends EventsMap, E extends Event
   connection: (socket: Socket<L, E, S, D>) => void;
 }
 
+/** An error a connection middleware passes to `next`: `data` reaches the client too. */
+export interface ExtendedError extends Error {
+  data?: unknown;
+}
+
 /** A connection middleware: `next(err)` refuses the connection with CONNECT_ERROR. */
 export type NamespaceMiddleware<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = (
   socket: Socket<L, E, S, D>,
-  next: (err?: Error & { data?: unknown }) => void,
+  next: (err?: ExtendedError) => void,
 ) => void;
 
 function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } {
