@@ -84,6 +84,15 @@ test("transport error: the WebSocket fails under the session", async (t) => {
   assert.equal((await server)[0], "transport error");
 });
 
+test("forced server close: the server closes a connection that still has sockets on it", async (t) => {
+  const { c, socket } = await pair(t);
+  const server = waitFor(socket, "disconnect");
+  // An event for a namespace this connection never joined is a protocol violation: the server
+  // closes the whole connection.
+  c.io.engine.send('2/not-joined,["x"]');
+  assert.equal((await server)[0], "forced server close");
+});
+
 test("server shutting down: io.close()", async (t) => {
   const { s, socket } = await pair(t);
   const server = waitFor(socket, "disconnect");
