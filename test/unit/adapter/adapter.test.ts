@@ -156,3 +156,18 @@ test("SessionAwareAdapter drops the oldest packets past the count cap", async ()
   assert.equal(await adapter.restoreSession("p", (first.data as string[])[1]!), null);
   adapter.close();
 });
+
+test("SessionAwareAdapter forgets sessions and packets older than maxDisconnectionDuration", async (t) => {
+  t.mock.timers.enable({ apis: ["Date", "setInterval"], now: 1_000_000 });
+  const { adapter } = setup(SessionAwareAdapter);
+  const first: Packet = { type: 2, nsp: "/", data: ["e0"] };
+  adapter.broadcast(first, { rooms: new Set() });
+  adapter.persistSession({ sid: "a", pid: "p", rooms: ["a"], data: {} });
+  adapter.persistSession({ sid: "b", pid: "q", rooms: ["b"], data: {} });
+  t.mock.timers.tick(30_000);
+  const recent = await adapter.restoreSession("q", (first.data as string[])[1]!);
+  assert.ok(recent, "within the window the session is restored");
+  t.mock.timers.tick(60_001);
+  assert.equal(await adapter.restoreSession("p", (first.data as string[])[1]!), null);
+  adapter.close();
+});
