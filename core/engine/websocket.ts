@@ -14,15 +14,34 @@ import { Transport, type OutboundPacket } from "./transport.js";
 const COMPRESS = Object.freeze({ compress: true });
 const NO_COMPRESS = Object.freeze({ compress: false });
 
+const kTransport = Symbol("socketeer.engine.wsTransport");
+type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
+
+// set in WebSocketTransport's static block (they reach its private members)
+let transportOnMessage: (t: WebSocketTransport, data: RawData, isBinary: boolean) => void;
+let transportOnClose: (t: WebSocketTransport) => void;
+let transportOnError: (t: WebSocketTransport, err: Error & { code?: string }) => void;
+
+function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  transportOnMessage((this as TaggedWebSocket)[kTransport], data, isBinary);
+}
+function onWsClose(this: WebSocket): void {
+  transportOnClose((this as TaggedWebSocket)[kTransport]);
+}
+function onWsError(this: WebSocket, err: Error & { code?: string }): void {
+  transportOnError((this as TaggedWebSocket)[kTransport], err);
+}
+
 /** The WebSocket transport of one session. */
 export class WebSocketTransport extends Transport {
   readonly name = "websocket" as const;
   #ws: WebSocket;
   #pending = 0;
-  #done: (() => void)[] = [];
+  #done: (() => void)[] | undefined = undefined;
   #compress: boolean;
   #closed = false;
   #closing = false;
+  #maxPayload: number;
 
   /**
    * @param ws an open `ws` socket
@@ -34,53 +53,75 @@ export class WebSocketTransport extends Transport {
     this.#ws = ws;
     this.#compress = perMessageDeflate;
     this.writable = true;
-    ws.on("message", (data: RawData, isBinary: boolean) => {
-      const packet = isBinary ? decodePacket(toBuffer(data)) : decodePacket(toBuffer(data).toString("utf8"));
-      if (packet === null) {
-        this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame"));
-        return;
-      }
-      this.handle.onPacket(packet);
-    });
-    ws.once("close", () => {
-      this.#closed = true;
-      this.writable = false;
-      this.handle.onClose();
-    });
-    ws.on("error", (err: Error & { code?: string }) => {
-      // ws reports a message over maxPayload this way, then closes with 1009
-      const mapped =
-        err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
-          ? createErrorWithCause("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", err, maxPayload)
-          : createErrorWithCause("SKT_ERR_ENGINE_TRANSPORT", err, err.message);
-      this.handle.onError(mapped);
-    });
+    this.#maxPayload = maxPayload;
+    // module-level listeners find their transport through the ws object: no closures per connection
+    (ws as TaggedWebSocket)[kTransport] = this;
+    ws.on("message", onWsMessage);
+    ws.once("close", onWsClose);
+    ws.on("error", onWsError);
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    const packet = isBinary ? decodePacket(toBuffer(data)) : decodePacket(toBuffer(data).toString("utf8"));
+    if (packet === null) {
+      this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame"));
+      return;
+    }
+    this.handle.onPacket(packet);
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    this.writable = false;
+    this.handle.onClose();
+  }
+
+  #onError(err: Error & { code?: string }): void {
+    // ws reports a message over maxPayload this way, then closes with 1009
+    const mapped =
+      err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
+        ? createErrorWithCause("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", err, this.#maxPayload)
+        : createErrorWithCause("SKT_ERR_ENGINE_TRANSPORT", err, err.message);
+    this.handle.onError(mapped);
+  }
+
+  static {
+    transportOnMessage = (t, data, isBinary) => t.#onMessage(data, isBinary);
+    transportOnClose = (t) => t.#onClose();
+    transportOnError = (t, err) => t.#onError(err);
   }
 
   send(packets: readonly OutboundPacket[], done?: () => void): void {
     if (this.#closed) return;
     this.writable = false;
-    if (done !== undefined) this.#done.push(done);
-    for (const packet of packets) {
+    if (done !== undefined) (this.#done ??= []).push(done);
+    // ws writes frames in order: only the last frame of a batch needs a callback, and a
+    // closure per batch is cheaper than one kept alive per connection (heap per idle connection)
+    const last = packets.length - 1;
+    this.#pending++;
+    for (let i = 0; i <= last; i++) {
+      const packet = packets[i]!;
       const opts = packet.options;
       const data = opts?.wsPreEncoded ?? encodePacket(packet, true);
-      this.#pending++;
-      this.#ws.send(data, this.#compress && opts?.compress !== false ? COMPRESS : NO_COMPRESS, this.#onSent);
+      const frameOpts = this.#compress && opts?.compress !== false ? COMPRESS : NO_COMPRESS;
+      if (i === last) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
+      else this.#ws.send(data, frameOpts);
     }
+    if (last < 0) this.#pending--;
   }
 
-  #onSent = (err?: Error): void => {
+  #onSent(err?: Error): void {
     this.#pending--;
     if (err !== undefined && err !== null) return; // the socket is closing; "close" follows
     if (this.#pending > 0 || this.#closed) return;
     this.writable = true;
     const done = this.#done;
-    if (done.length > 0) {
-      this.#done = [];
+    if (done !== undefined && done.length > 0) {
+      this.#done = undefined;
       for (const fn of done) fn();
     }
     this.handle.onDrain();
-  };
+  }
 
   close(fn: () => void): void {
     if (!this.#closed && !this.#closing) {

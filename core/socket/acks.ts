@@ -16,11 +16,16 @@ interface PendingAck {
 
 /** The pending acks of one socket. */
 export class AckRegistry {
-  readonly #pending = new Map<number, PendingAck>();
+  // created on the first ack: most sockets never wait for one (heap per idle connection)
+  #map: Map<number, PendingAck> | undefined;
+
+  get #pending(): Map<number, PendingAck> {
+    return (this.#map ??= new Map());
+  }
 
   /** How many acks are pending. */
   get size(): number {
-    return this.#pending.size;
+    return this.#map?.size ?? 0;
   }
 
   /**
@@ -55,7 +60,7 @@ export class AckRegistry {
    * @returns false when no ack was waiting under that id
    */
   resolve(id: number, args: unknown[]): boolean {
-    const pending = this.#pending.get(id);
+    const pending = this.#map?.get(id);
     if (pending === undefined) return false;
     this.#pending.delete(id);
     if (pending.timer !== undefined) {
@@ -69,7 +74,7 @@ export class AckRegistry {
 
   /** On disconnection: callbacks that take an error get SKT_ERR_SOCKET_DISCONNECTED; the rest are dropped. */
   rejectAll(): void {
-    if (this.#pending.size === 0) return;
+    if (this.#map === undefined || this.#map.size === 0) return;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) {
