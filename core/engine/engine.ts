@@ -233,11 +233,11 @@ export class Server extends EventEmitter<EngineServerEvents> {
     }
     if (this.#closed || socket.destroyed) return void socket.destroy();
     socket.off("error", onError);
-    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws));
+    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket));
   }
 
-  #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket): void {
-    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false);
+  #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex): void {
+    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
     if (this.#closed) return transport.destroy();
     const sid = query.sid;
     if (sid === undefined) return void this.#handshake("websocket", req, transport);

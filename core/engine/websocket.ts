@@ -5,14 +5,33 @@
  * (engine.io-protocol-v4.md § "WebSocket"). Flow control follows engine.io: the transport is
  * writable again only after the `ws.send` callback of the last frame of a batch.
  */
+import type { Duplex } from "node:stream";
 import type { WebSocket, RawData } from "ws";
 import { createError, createErrorWithCause } from "../errors.js";
 import { decodePacket, encodePacket } from "../parser/engine-packet.js";
-import { Transport, type OutboundPacket } from "./transport.js";
+import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
 const COMPRESS = Object.freeze({ compress: true });
 const NO_COMPRESS = Object.freeze({ compress: false });
+// a pre-encoded text frame handed over as bytes: `binary: false` keeps it a text frame
+const TEXT_COMPRESS = Object.freeze({ compress: true, binary: false });
+const TEXT_NO_COMPRESS = Object.freeze({ compress: false, binary: false });
+
+// a broadcast sends the same pre-encoded text frame to every recipient with the same options
+// object: its UTF-8 bytes are made once and ws writes that buffer as-is (no per-recipient encoding)
+let lastPreEncodedOpts: SendOptions | undefined;
+let lastPreEncodedText: string | undefined;
+let lastPreEncodedBytes: Buffer | undefined;
+
+function preEncodedBytes(opts: SendOptions, text: string): Buffer {
+  if (opts !== lastPreEncodedOpts || text !== lastPreEncodedText || lastPreEncodedBytes === undefined) {
+    lastPreEncodedOpts = opts;
+    lastPreEncodedText = text;
+    lastPreEncodedBytes = Buffer.from(text, "utf8");
+  }
+  return lastPreEncodedBytes;
+}
 
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
@@ -42,14 +61,18 @@ export class WebSocketTransport extends Transport {
   #closed = false;
   #closing = false;
   #maxPayload: number;
+  #raw: Duplex | undefined;
 
   /**
    * @param ws an open `ws` socket
    * @param maxPayload the limit `ws` enforces (reported in the 1009 error)
    * @param perMessageDeflate whether compression was negotiated on the server
+   * @param raw the upgraded connection under `ws`: corked while a batch of frames is written,
+   *   so that the batch leaves in one write (same frames, same bytes)
    */
-  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean) {
+  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
     super();
+    this.#raw = raw;
     this.#ws = ws;
     this.#compress = perMessageDeflate;
     this.writable = true;
@@ -98,16 +121,29 @@ export class WebSocketTransport extends Transport {
     // ws writes frames in order: only the last frame of a batch needs a callback, and a
     // closure per batch is cheaper than one kept alive per connection (heap per idle connection)
     const last = packets.length - 1;
+    if (last < 0) return;
     this.#pending++;
+    // several frames (packets queued while the previous write was in flight): one write for all
+    const raw = last > 0 && this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
+    raw?.cork();
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
       const opts = packet.options;
-      const data = opts?.wsPreEncoded ?? encodePacket(packet, true);
-      const frameOpts = this.#compress && opts?.compress !== false ? COMPRESS : NO_COMPRESS;
+      const compress = this.#compress && opts?.compress !== false;
+      const pre = opts?.wsPreEncoded;
+      let data: string | Buffer | ArrayBuffer | ArrayBufferView;
+      let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
+      if (pre !== undefined) {
+        data = preEncodedBytes(opts!, pre);
+        frameOpts = compress ? TEXT_COMPRESS : TEXT_NO_COMPRESS;
+      } else {
+        data = encodePacket(packet, true);
+        frameOpts = compress ? COMPRESS : NO_COMPRESS;
+      }
       if (i === last) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
       else this.#ws.send(data, frameOpts);
     }
-    if (last < 0) this.#pending--;
+    raw?.uncork();
   }
 
   #onSent(err?: Error): void {
