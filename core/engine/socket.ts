@@ -231,7 +231,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     if (volatile && !this.transport.writable) return;
     const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
-    if (this.#buffer.length === 0 && this.transport.writable) {
+    if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
       // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
@@ -247,7 +247,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #flush(): void {
-    if (this.readyState === "closed" || !this.transport.writable || this.#buffer.length === 0) return;
+    if (this.readyState === "closed" || !this.transport.writable || this.transport.gathering || this.#buffer.length === 0) return;
     const queued = this.#buffer.drain();
     const packets: OutboundPacket[] = new Array<OutboundPacket>(queued.length);
     let cbs: (() => void)[] | undefined;

@@ -52,6 +52,11 @@ export abstract class Transport {
   abstract readonly name: TransportName;
   /** Whether a `send` goes out at once. */
   writable = false;
+  /**
+   * True while the transport gathers the session's writes until the end of the event-loop turn
+   * (it is writable, but the session buffers and flushes on the next `onDrain`).
+   */
+  gathering = false;
   /** Set once the transport was replaced by an upgrade. */
   discarded = false;
   /** The session (or probe) receiving this transport's reports. */

@@ -33,6 +33,21 @@ function preEncodedBytes(opts: SendOptions, text: string): Buffer {
   return lastPreEncodedBytes;
 }
 
+// Drains deferred to the end of the event-loop turn: packets written to a socket while its previous
+// write was in flight wait in the session's buffer and leave together, in one write, once the
+// turn's I/O callbacks have run (e.g. several publishers' messages read in one poll phase).
+// The timer function is captured at load so that mocked timers in tests cannot stall a drain.
+const runAtTurnEnd = globalThis.setImmediate;
+let drainQueue: WebSocketTransport[] = [];
+let drainScheduled = false;
+
+function runDrains(): void {
+  const queue = drainQueue;
+  drainQueue = [];
+  drainScheduled = false;
+  for (let i = 0; i < queue.length; i++) transportDrained(queue[i]!);
+}
+
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 
@@ -40,6 +55,7 @@ type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 let transportOnMessage: (t: WebSocketTransport, data: RawData, isBinary: boolean) => void;
 let transportOnClose: (t: WebSocketTransport) => void;
 let transportOnError: (t: WebSocketTransport, err: Error & { code?: string }) => void;
+let transportDrained: (t: WebSocketTransport) => void;
 
 function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   transportOnMessage((this as TaggedWebSocket)[kTransport], data, isBinary);
@@ -112,6 +128,7 @@ export class WebSocketTransport extends Transport {
     transportOnMessage = (t, data, isBinary) => t.#onMessage(data, isBinary);
     transportOnClose = (t) => t.#onClose();
     transportOnError = (t, err) => t.#onError(err);
+    transportDrained = (t) => t.#drained();
   }
 
   send(packets: readonly OutboundPacket[], done?: () => void): void {
@@ -156,6 +173,20 @@ export class WebSocketTransport extends Transport {
       this.#done = undefined;
       for (const fn of done) fn();
     }
+    // writable again (a volatile packet is accepted), but what the session writes until the
+    // turn ends is gathered in its buffer and leaves in one write at the drain
+    if (this.gathering) return;
+    this.gathering = true;
+    drainQueue.push(this);
+    if (!drainScheduled) {
+      drainScheduled = true;
+      runAtTurnEnd(runDrains);
+    }
+  }
+
+  #drained(): void {
+    this.gathering = false;
+    if (this.#pending > 0 || this.#closed) return;
     this.handle.onDrain();
   }
 
