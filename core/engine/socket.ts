@@ -15,6 +15,7 @@ import { BoundedQueue } from "../util/bounded-queue.js";
 import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
+import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { UpgradeProbe } from "./upgrade.js";
 
 const debug = debuglog("socketeer:engine");
@@ -107,8 +108,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #opts: ResolvedEngineOptions;
   #buffer: BoundedQueue<Queued>;
-  #pingTimer: NodeJS.Timeout | null = null;
-  #pingTimeoutTimer: NodeJS.Timeout | null = null;
+  #pingTimer: Deadline<Socket> | null = null;
+  #pingTimeoutTimer: Deadline<Socket> | null = null;
+  // shared by the engine's sessions: one timer each instead of one per session
+  #heartbeat: { ping: DeadlineQueue<Socket>; pong: DeadlineQueue<Socket> };
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
   // one small object instead of four closures per session (heap per idle connection)
@@ -130,6 +133,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.transport = transport;
     this.#opts = opts;
     this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
+    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, onPingDue, onPongOverdue);
     transport.bind(this.#handle);
   }
 
@@ -330,15 +334,14 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #schedulePing(): void {
     if (this.readyState === "closed") return;
-    // module-level callbacks with the session as argument: no closure per timer
-    this.#pingTimer = setTimeout(onPingDue, this.#opts.pingInterval, this);
+    this.#pingTimer = this.#heartbeat.ping.add(this);
   }
 
   #onPingDue(): void {
     this.#pingTimer = null;
     this.#sendPacket("ping", undefined, undefined, undefined);
     if (this.readyState === "closed") return;
-    this.#pingTimeoutTimer = setTimeout(onPongOverdue, this.#opts.pingTimeout, this);
+    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
   }
 
   #onPongOverdue(): void {
@@ -356,8 +359,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #clearHeartbeat(): void {
-    if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
-    if (this.#pingTimeoutTimer !== null) clearTimeout(this.#pingTimeoutTimer);
+    if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);
+    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
     this.#pingTimer = null;
     this.#pingTimeoutTimer = null;
   }
