@@ -7,9 +7,12 @@
 // any: listeners of arbitrary events take arbitrary arguments, as in socket.io's typings.
 export type AnyListener = (event: string, ...args: any[]) => void;
 
+// shared by every list that never had a listener (heap per idle connection); never mutated
+const NONE: AnyListener[] = [];
+
 /** An ordered list of catch-all listeners. */
 export class CatchAllListeners {
-  #list: AnyListener[] = [];
+  #list: AnyListener[] = NONE;
 
   /** Whether there is no listener. */
   get isEmpty(): boolean {
@@ -18,17 +21,19 @@ export class CatchAllListeners {
 
   /** Adds a listener at the end. */
   add(fn: AnyListener): void {
-    this.#list.push(fn);
+    if (this.#list === NONE) this.#list = [fn];
+    else this.#list.push(fn);
   }
 
   /** Adds a listener at the front. */
   prepend(fn: AnyListener): void {
-    this.#list.unshift(fn);
+    if (this.#list === NONE) this.#list = [fn];
+    else this.#list.unshift(fn);
   }
 
   /** Removes one listener, or all of them. */
   remove(fn?: AnyListener): void {
-    this.#list = fn === undefined ? [] : this.#list.filter((l) => l !== fn);
+    this.#list = fn === undefined ? NONE : this.#list.filter((l) => l !== fn);
   }
 
   /** @returns a copy of the listeners */

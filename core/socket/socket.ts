@@ -75,6 +75,9 @@ function generateSocketId(): string {
   return randomBytes(SOCKET_ID_BYTES).toString("base64url");
 }
 
+// the flags of an emit without modifiers; frozen so that nothing writes into the shared object
+const NO_FLAGS: SocketFlags = Object.freeze({});
+
 /**
  * A client connected to a namespace.
  *
@@ -111,7 +114,8 @@ export class Socket<
 
   readonly #pid: string | undefined;
   readonly #acks = new AckRegistry();
-  #flags: SocketFlags = {};
+  // NO_FLAGS until a modifier is used: no object per socket nor per emit
+  #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
 
   /**
@@ -185,7 +189,7 @@ export class Socket<
     const data: unknown[] = [ev, ...(args as unknown[])];
     const packet: Packet = { type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data };
     const flags = this.#flags;
-    this.#flags = {};
+    this.#flags = NO_FLAGS;
     const last = data[data.length - 1];
     if (typeof last === "function") {
       data.pop();
@@ -255,27 +259,32 @@ export class Socket<
     return this.#broadcastOperator();
   }
 
+  #ownFlags(): SocketFlags {
+    if (this.#flags === NO_FLAGS) this.#flags = {};
+    return this.#flags;
+  }
+
   #broadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
     const flags = this.#flags;
-    this.#flags = {};
+    this.#flags = NO_FLAGS;
     return new BroadcastOperator(this.#adapter(), new Set(), new Set([this.id]), { ...flags });
   }
 
   /** The next emit is dropped if the transport is not writable. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    this.#ownFlags().volatile = true;
     return this;
   }
 
   /** Sets whether the next emit is compressed. */
   compress(compress: boolean): this {
-    this.#flags.compress = compress;
+    this.#ownFlags().compress = compress;
     return this;
   }
 
   /** The ack of the next emit must come within `ms`, else its callback gets an error. */
   timeout(ms: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
-    this.#flags.timeout = ms;
+    this.#ownFlags().timeout = ms;
     return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
   }
 
