@@ -156,7 +156,10 @@ export abstract class MainNamespaceFacade<
   }
 
   /** Sends an event to the other servers of the cluster. */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<ServerSideEvents>, Ev>
+  ): boolean {
     return this.sockets.serverSideEmit(ev, ...args);
   }
 
@@ -164,7 +167,7 @@ export abstract class MainNamespaceFacade<
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
     ev: Ev,
     ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<unknown[]> {
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
     return this.sockets.serverSideEmitWithAck(ev, ...args);
   }
 

@@ -242,7 +242,10 @@ export class Namespace<
    *
    * @throws SKT_ERR_SOCKET_RESERVED_EVENT for a reserved event name
    */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<ServerSideEvents>, Ev>
+  ): boolean {
     if (typeof ev === "string" && RESERVED_EVENTS.has(ev)) throw createError("SKT_ERR_SOCKET_RESERVED_EVENT", ev);
     this.adapter.serverSideEmit([ev, ...(args as unknown[])]);
     return true;
@@ -252,9 +255,9 @@ export class Namespace<
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
     ev: Ev,
     ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<unknown[]> {
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
     return new Promise((resolve, reject) => {
-      const cb = (err: Error | null, responses: unknown[]): void => (err ? reject(err) : resolve(responses));
+      const cb = (err: Error | null, responses: unknown[]): void => (err ? reject(err) : resolve(responses as AckResult<ServerSideEvents, Ev>[]));
       (this.serverSideEmit as (ev: string | symbol, ...a: unknown[]) => boolean)(ev, ...(args as unknown[]), cb);
     });
   }
