@@ -20,6 +20,7 @@ interface ServerToClient {
 }
 interface InterServer {
   ping: () => void;
+  count: (ack: (n: number) => void) => void;
 }
 interface Data {
   user: string;
@@ -68,6 +69,11 @@ function checks(io: Server<ClientToServer, ServerToClient, InterServer, Data>): 
   // @ts-expect-error: unknown server-side event
   io.serverSideEmit("pong");
   io.on("ping", () => {});
+  io.serverSideEmit("count", (err, counts) => {
+    expectType<Equal<typeof err, Error>>(true);
+    expectType<Equal<typeof counts, number[]>>(true);
+  });
+  void io.serverSideEmitWithAck("count").then((counts) => expectType<Equal<typeof counts, number[]>>(true));
 
   void io.fetchSockets().then((sockets) => {
     const s = sockets[0]!;
