@@ -36,6 +36,16 @@ export const DISCONNECT_REASON = {
 /** A `disconnect` reason string. */
 export type DisconnectReason = (typeof DISCONNECT_REASON)[keyof typeof DISCONNECT_REASON];
 
+/** Disconnection reasons after which a session is kept for connection state recovery. */
+export const RECOVERABLE_DISCONNECT_REASONS: ReadonlySet<string> = new Set<string>([
+  DISCONNECT_REASON.TRANSPORT_ERROR,
+  DISCONNECT_REASON.TRANSPORT_CLOSE,
+  DISCONNECT_REASON.FORCED_CLOSE,
+  DISCONNECT_REASON.PING_TIMEOUT,
+  DISCONNECT_REASON.SERVER_SHUTTING_DOWN,
+  DISCONNECT_REASON.FORCED_SERVER_CLOSE,
+]);
+
 /** Event names a Socket or Namespace cannot emit to a client (they are lifecycle events). */
 export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "connect",

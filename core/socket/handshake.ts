@@ -1,9 +1,16 @@
 /**
- * @module socket/handshake — builds a socket's immutable `handshake` object from the Engine.IO
- * handshake request. Only this object keeps the request's headers.
+ * @module socket/handshake — a socket's identity: its random id, and its immutable `handshake`
+ * built from the Engine.IO handshake request. Only this object keeps the request's headers.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
+import { SOCKET_ID_BYTES } from "../constants.js";
+
+/** A socket id: 20 base64url characters, 120 random bits (unguessable). */
+export function generateSocketId(): string {
+  return randomBytes(SOCKET_ID_BYTES).toString("base64url");
+}
 
 /** The handshake details of a socket (socket.io's `Handshake`). */
 export interface Handshake {

@@ -3,10 +3,15 @@
  * flags and disconnection. Acks live in `acks.ts`, the handshake in `handshake.ts`, and the
  * wire I/O in the Client it belongs to.
  */
-import { randomBytes } from "node:crypto";
 import { debuglog } from "node:util";
 import type { IncomingMessage } from "node:http";
-import { DISCONNECT_REASON, PACKET_TYPE, RESERVED_EVENTS, SOCKET_ID_BYTES, type DisconnectReason } from "../constants.js";
+import {
+  DISCONNECT_REASON,
+  PACKET_TYPE,
+  RECOVERABLE_DISCONNECT_REASONS,
+  RESERVED_EVENTS,
+  type DisconnectReason,
+} from "../constants.js";
 import { createError } from "../errors.js";
 import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
 import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
@@ -37,7 +42,7 @@ import {
 } from "../symbols.js";
 import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
-import { buildHandshake, type Handshake } from "./handshake.js";
+import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
 import type { Client } from "./client.js";
 import type { Namespace } from "../namespace/namespace.js";
 
@@ -58,21 +63,6 @@ interface SocketFlags {
   volatile?: boolean;
   compress?: boolean;
   timeout?: number;
-}
-
-/** Disconnection reasons after which a session is kept for recovery. */
-const RECOVERABLE: ReadonlySet<string> = new Set([
-  DISCONNECT_REASON.TRANSPORT_ERROR,
-  DISCONNECT_REASON.TRANSPORT_CLOSE,
-  DISCONNECT_REASON.FORCED_CLOSE,
-  DISCONNECT_REASON.PING_TIMEOUT,
-  DISCONNECT_REASON.SERVER_SHUTTING_DOWN,
-  DISCONNECT_REASON.FORCED_SERVER_CLOSE,
-]);
-
-/** A 20-character, 120-bit random id. */
-function generateSocketId(): string {
-  return randomBytes(SOCKET_ID_BYTES).toString("base64url");
 }
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
@@ -394,7 +384,7 @@ export class Socket<
   [kOnClose](reason: DisconnectReason, description?: unknown): void {
     if (!this.connected) return;
     this.emitReserved("disconnecting", reason, description);
-    if (this.#pid !== undefined && RECOVERABLE.has(reason)) {
+    if (this.#pid !== undefined && RECOVERABLE_DISCONNECT_REASONS.has(reason)) {
       void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
     }
     this.#adapter().delAll(this.id);
