@@ -165,6 +165,8 @@ export interface DecoderEvents {
   decoded: [packet: Packet];
 }
 
+let defaultDecoderOptions: Readonly<ResolvedDecoderOptions> | undefined;
+
 /**
  * Decodes the Socket.IO v5 wire format, one Engine.IO message at a time. Emits `"decoded"` with
  * each complete packet; a binary packet is emitted (as EVENT or ACK, like socket.io-parser) once
@@ -185,7 +187,11 @@ export class Decoder extends EventEmitter<DecoderEvents> {
    */
   constructor(opts?: DecoderOptions | JsonReviver) {
     super();
-    this.#opts = resolveOptions(DECODER_OPTIONS, typeof opts === "function" ? { reviver: opts } : opts);
+    // one Decoder per connection: the default options are resolved once, not per connection
+    this.#opts =
+      opts === undefined
+        ? (defaultDecoderOptions ??= resolveOptions(DECODER_OPTIONS, undefined))
+        : resolveOptions(DECODER_OPTIONS, typeof opts === "function" ? { reviver: opts } : opts);
   }
 
   /**
