@@ -258,11 +258,12 @@ export class Server<
       await nsp.adapter.close();
     }
     this.engine.close();
-    this.#detach?.();
-    this.#detach = undefined;
     const http = this.httpServer;
     let error: Error | undefined;
     if (http !== undefined && http.listening) {
+      // The engine stays attached until the server is closed: a polling request that arrives
+      // meanwhile on a kept-alive connection gets the closed engine's 503 instead of no answer
+      // at all (which would keep that connection, and http.close(), waiting forever).
       await new Promise<void>((resolve) => {
         http.close((err) => {
           error = err;
@@ -271,6 +272,8 @@ export class Server<
         http.closeIdleConnections?.();
       });
     }
+    this.#detach?.();
+    this.#detach = undefined;
     fn?.(error);
   }
 }

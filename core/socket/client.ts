@@ -110,8 +110,9 @@ export class Client<
   #onDecoded(packet: Packet): void {
     const socket = this.#nsps.get(packet.nsp);
     if (packet.type === PACKET_TYPE.CONNECT) {
+      // A second CONNECT to a joined namespace is ignored: socket.io-client sends one when
+      // connect() is called on a socket that is already connecting (socket.io accepts it too).
       if (socket === undefined) this.#connect(packet.nsp, packet.data);
-      else this.#invalidState(packet);
       return;
     }
     if (socket === undefined) return this.#invalidState(packet);
@@ -121,9 +122,9 @@ export class Client<
   }
 
   /**
-   * A packet the connection's state does not allow (an event before CONNECT, a second CONNECT):
-   * the connection is closed, as the spec requires ("If the server does not receive a CONNECT
-   * packet first, then it MUST close the connection immediately") and as socket.io does.
+   * A packet for a namespace the connection has not joined (an event before CONNECT, or after
+   * leaving): the connection is closed, as the spec requires ("If the server does not receive a
+   * CONNECT packet first, then it MUST close the connection immediately") and as socket.io does.
    */
   #invalidState(packet: Packet): void {
     if (debug.enabled) debug("packet type %d for namespace %s in the wrong state", packet.type, packet.nsp);

@@ -46,17 +46,16 @@ test("an event before CONNECT closes the connection at once (spec: CONNECT must 
   await roundTrip(good, 2);
 });
 
-test("a second CONNECT to a namespace already joined closes the connection", async (t) => {
+test("a second CONNECT to a namespace already joined is ignored", async (t) => {
+  // socket.io-client sends one when connect() is called on a socket that is already connecting.
   const f = await startIo(t);
   echo(f);
-  const good = await bystander(f, t);
-  const bad = await rawSioWs(f, t);
-  bad.raw.send("40");
-  const d = await f.disconnectOf(bad.id);
-  assert.equal(d.reason, "forced server close");
-  await withTimeout(bad.raw.closed, undefined, "the connection to close");
+  const c = await rawSioWs(f, t);
+  c.raw.send("40");
+  c.raw.send("40");
+  await roundTrip(c, 2);
   assert.equal(f.io.sockets.sockets.size, 1);
-  await roundTrip(good, 2);
+  assert.equal(f.disconnects.length, 0);
 });
 
 test("an ack with an unknown id is ignored; the connection goes on", async (t) => {
