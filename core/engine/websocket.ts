@@ -140,6 +140,15 @@ export class WebSocketTransport extends Transport {
     const last = packets.length - 1;
     if (last < 0) return;
     this.#pending++;
+    // the drain is queued at the write, before whatever the application schedules after it
+    if (!this.gathering) {
+      this.gathering = true;
+      drainQueue.push(this);
+      if (!drainScheduled) {
+        drainScheduled = true;
+        runAtTurnEnd(runDrains);
+      }
+    }
     // several frames (packets queued while the previous write was in flight): one write for all
     const raw = last > 0 && this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
     raw?.cork();
@@ -173,15 +182,9 @@ export class WebSocketTransport extends Transport {
       this.#done = undefined;
       for (const fn of done) fn();
     }
-    // writable again (a volatile packet is accepted), but what the session writes until the
-    // turn ends is gathered in its buffer and leaves in one write at the drain
-    if (this.gathering) return;
-    this.gathering = true;
-    drainQueue.push(this);
-    if (!drainScheduled) {
-      drainScheduled = true;
-      runAtTurnEnd(runDrains);
-    }
+    // writable again (a volatile packet is accepted); while the turn of the last write lasts,
+    // what the session writes is gathered in its buffer and leaves in one write at the drain
+    if (!this.gathering) this.handle.onDrain();
   }
 
   #drained(): void {
