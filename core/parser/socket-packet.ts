@@ -8,6 +8,7 @@
  * attachment. The namespace is written only when it is not `/`.
  */
 import { EventEmitter } from "node:events";
+import { PACKET_TYPE } from "../constants.js";
 import { createError, createErrorWithCause } from "../errors.js";
 import { is, resolveOptions, type OptionSchema } from "../util/options.js";
 import { deconstruct, hasBinary, isBinary, reconstruct, toBuffer, type BinaryLike } from "./binary.js";
@@ -16,16 +17,8 @@ import { assertPayload, exceedsDepth } from "./validate.js";
 /** The Socket.IO protocol revision this codec speaks. */
 export const protocol = 5;
 
-/** Socket.IO packet types (socket.io-protocol-v5.md, "Exchange protocol"). */
-export const PacketType = {
-  CONNECT: 0,
-  DISCONNECT: 1,
-  EVENT: 2,
-  ACK: 3,
-  CONNECT_ERROR: 4,
-  BINARY_EVENT: 5,
-  BINARY_ACK: 6,
-} as const;
+/** Socket.IO packet types (socket.io-protocol-v5.md, "Exchange protocol"), under socket.io-parser's name. */
+export const PacketType = PACKET_TYPE;
 /** One of the {@link PacketType} numbers. */
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];
 
