@@ -72,3 +72,7 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+
+// metrics: io.metrics() snapshots and their Prometheus rendering
+export { renderPrometheus, PROMETHEUS_CONTENT_TYPE } from "./metrics/index.js";
+export type { MetricsSnapshot, NamespaceMetrics, SnapshotOptions, PrometheusOptions } from "./metrics/index.js";

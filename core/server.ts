@@ -22,6 +22,7 @@ import { resolveServerOptions, type AdapterOption, type ParserOption, type Resol
 import { Client } from "./socket/client.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
+import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
 import {
   kConnectTimeout,
   kCreateAdapter,
@@ -100,8 +101,40 @@ export class Server<
   }
 
   readonly #onConnection = (conn: EngineSocket): void => {
+    this[kMetrics].countConnect();
     new Client(this, conn);
   };
+
+  /** @internal The counters behind {@link Server.metrics}, bumped by clients and sockets. */
+  readonly [kMetrics] = new Metrics();
+
+  /**
+   * A snapshot of what the server is doing: connections by transport, namespaces with their
+   * sockets and rooms, events and bytes in/out (totals and per second), buffered bytes, volatile
+   * packets dropped, disconnects by reason. Counters cost a field add on the hot path; gauges are
+   * read from live state only here. Render it for Prometheus with `renderPrometheus()`.
+   *
+   * @param options how many rooms to list per namespace (default 100)
+   * @returns a plain, JSON-serialisable snapshot
+   * @example
+   * app.get("/metrics", (_req, res) => res.type(PROMETHEUS_CONTENT_TYPE).send(renderPrometheus(io.metrics())));
+   */
+  metrics(options?: SnapshotOptions): MetricsSnapshot {
+    const engine = this.engine;
+    const registry = this.#registry;
+    const source: MetricsGaugeSource = {
+      forEachSession(fn) {
+        for (const id in engine.clients) {
+          const conn = engine.clients[id];
+          if (conn !== undefined) fn(conn.transport.name, conn.bufferedBytes);
+        }
+      },
+      forEachNamespace(fn) {
+        for (const nsp of registry.all()) fn(nsp.name, nsp.sockets, nsp.adapter.rooms);
+      },
+    };
+    return this[kMetrics].snapshot(source, options);
+  }
 
   /** Connection state recovery settings, when enabled (read by adapters). */
   get recovery(): (RecoverySettings & { readonly skipMiddlewares: boolean }) | undefined {

@@ -154,6 +154,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#schedulePing();
   }
 
+  /** Bytes queued for this client and not yet handed to its transport (for metrics). */
+  get bufferedBytes(): number {
+    return this.#buffer.bytes;
+  }
+
   /**
    * Sends a message.
    *

@@ -177,7 +177,9 @@ export class Metrics implements MetricsRecorder {
   }
 
   /** One Engine.IO message received (a Socket.IO frame): counts its bytes. */
-  countFrameIn(frame: string | Uint8Array): void {
+  countFrameIn(frame: string | Uint8Array | undefined): void {
+    // an empty Engine.IO message ("4") may carry no data at all
+    if (frame === undefined) return;
     this.#bytesIn += typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength;
   }
 

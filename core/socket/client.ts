@@ -22,6 +22,7 @@ import {
   kWritePacket,
 } from "../symbols.js";
 import type { Server } from "../server.js";
+import { kMetrics } from "../metrics/metrics.js";
 import type { Socket } from "./socket.js";
 
 const debug = debuglog("socketeer:client");
@@ -90,6 +91,7 @@ export class Client<
   }
 
   #onMessage(data: string | Buffer): void {
+    this.#server[kMetrics].countFrameIn(data);
     try {
       this.#decoder.add(data);
     } catch (err) {
@@ -116,6 +118,7 @@ export class Client<
       return;
     }
     if (socket === undefined) return this.#invalidState(packet);
+    if (packet.type === PACKET_TYPE.EVENT || packet.type === PACKET_TYPE.BINARY_EVENT) this.#server[kMetrics].countEventIn();
     this.#inHandler = true;
     socket[kOnPacket](packet);
     this.#inHandler = false;
@@ -169,11 +172,13 @@ export class Client<
     if (!this.isOpen) return;
     if (opts.volatile === true && !this.conn.transport.writable) {
       if (debug.enabled) debug("volatile packet dropped for %s", this.conn.id);
+      this.#server[kMetrics].countVolatileDrop();
       return;
     }
     for (let i = 0; i < encoded.length; i++) {
       this.conn.write(encoded[i] as string | Buffer, opts);
     }
+    this.#server[kMetrics].countPacketOut(encoded);
   }
 
   /** Forgets a closed socket. */

@@ -44,6 +44,7 @@ import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
 import type { Client } from "./client.js";
+import { kMetrics } from "../metrics/metrics.js";
 import type { Namespace } from "../namespace/namespace.js";
 
 const debug = debuglog("socketeer:socket");
@@ -391,6 +392,7 @@ export class Socket<
     this.nsp[kRemoveSocket](this);
     this.client[kRemoveFromClient](this);
     this.connected = false;
+    this.nsp.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
     this.#acks.rejectAll();
   }
