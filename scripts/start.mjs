@@ -4,7 +4,7 @@
 // Fastify and Express run through tsx; the NestJS version is compiled by tsc first (Nest's
 // decorators need emitDecoratorMetadata, which tsx does not emit), into .test-build/samples-nest/.
 import { existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -20,22 +20,31 @@ if (!existsSync(entry)) {
   process.exit(0);
 }
 
-// Forward Ctrl+C / kill to the sample and exit with its status once it has closed.
+/** Runs `node <args>` in the foreground; Ctrl+C or a kill is passed on, and its status returned. */
 function run(args) {
-  const r = spawnSync(process.execPath, args, { stdio: "inherit", cwd: root });
-  return r.status ?? (r.signal ? 1 : 0);
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.once("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolveRun(code ?? (signal ? 1 : 0));
+    });
+  });
 }
 
 if (which === "nest") {
   const tsc = resolve(root, "node_modules/typescript/bin/tsc");
   console.log("compiling the NestJS sample with tsc…");
   // tsc emits even with type errors elsewhere in the tree; the sample itself must have compiled.
-  run([tsc, "-p", "tsconfig.samples-nest.json"]);
+  await run([tsc, "-p", "tsconfig.samples-nest.json"]);
   const out = resolve(root, ".test-build/samples-nest/samples/chat/nestjs.js");
   if (!existsSync(out)) {
     console.error("the NestJS sample did not compile");
     process.exit(1);
   }
-  process.exit(run([out]));
+  process.exit(await run([out]));
 }
-process.exit(run(["--import", "tsx", entry]));
+process.exit(await run(["--import", "tsx", entry]));

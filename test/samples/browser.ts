@@ -4,7 +4,7 @@
  * test-results/ (gitignored).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TestContext } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -122,23 +122,4 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill("SIGTERM");
   });
-}
-
-/**
- * Compiles the NestJS sample with tsc (tsconfig.samples-nest.json, emitDecoratorMetadata) and
- * returns the built entry. tsc emits even when an unrelated file of the tree has a type error;
- * the entry existing is what counts.
- */
-export async function buildNestSample(): Promise<string> {
-  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const out = join(ROOT, ".test-build", "samples-nest", "samples", "chat", "nestjs.js");
-  const log = await new Promise<string>((resolveBuild) => {
-    const child = spawn(process.execPath, [tsc, "-p", "tsconfig.samples-nest.json"], { cwd: ROOT });
-    let text = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (text += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (text += d));
-    child.once("exit", () => resolveBuild(text));
-  });
-  if (!existsSync(out)) throw new Error(`the NestJS sample did not compile:\n${log}`);
-  return out;
 }

@@ -43,6 +43,13 @@ export async function chatScenario(t: TestContext, browser: Browser, sample: Run
     assert.ok((await bundle.text()).length > 10_000);
   });
 
+  await t.test("checks the nickname sent in the handshake's auth", async () => {
+    const page = await openPage(browser, `${sample.url}/?nick=${"x".repeat(30)}`);
+    await page.locator("#login-error", { hasText: "nickname" }).waitFor();
+    assert.equal(await page.locator("#login").isVisible(), true);
+    await page.context().close();
+  });
+
   const alice = await openPage(browser, `${sample.url}/?nick=alice`);
   const bob = await openPage(browser, `${sample.url}/?nick=bob`);
 
@@ -87,18 +94,35 @@ export async function chatScenario(t: TestContext, browser: Browser, sample: Run
     await line(alice, "back online").waitFor();
   });
 
+  await t.test("rooms keep conversations apart", async () => {
+    await bob.fill("#new-room-name", "ops");
+    await bob.press("#new-room-name", "Enter");
+    await bob.locator("#room-name", { hasText: "ops" }).waitFor();
+    await say(alice, "only in general");
+    await line(alice, "only in general").locator(".state.delivered").waitFor();
+    await alice.click('#rooms button[data-room="ops"]');
+    await alice.locator("#room-name", { hasText: "ops" }).waitFor();
+    await say(alice, "hello ops");
+    await line(bob, "hello ops").waitFor();
+    assert.equal(await line(bob, "only in general").count(), 0);
+  });
+
   await t.test("the dashboard shows the live connection count", async () => {
     const dash = await openPage(browser, `${sample.url}/dashboard`);
     await dash.locator("#status", { hasText: "live" }).waitFor();
     // alice, bob and the dashboard itself: one Engine.IO connection each
     await dashboardShows(dash, 3);
+    const chart = () => dash.locator("#chart-connections").evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
+    const drawn = await chart();
     await alice.context().close();
     await dashboardShows(dash, 2);
+    assert.notEqual(await chart(), drawn, "the connections chart is redrawn as the count changes");
     await dash.locator("#chart-reasons").waitFor();
     await screenshot(dash, `${name}-dashboard`);
     const metrics = await fetch(sample.url + "/metrics");
     assert.equal(metrics.status, 200);
-    assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+    // (Express may reorder the parameters: "text/plain; charset=utf-8; version=0.0.4")
+    assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain;.*version=0\.0\.4/);
     const text = await metrics.text();
     assert.match(text, /^socketeer_connections\{transport="(websocket|polling)"\} \d+$/m);
     assert.match(text, /^socketeer_events_received_total [1-9]\d*$/m);

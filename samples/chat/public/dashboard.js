@@ -38,7 +38,7 @@
     const bottom = h - 16;
     let max = floor; // keeps the axis readable (whole steps) while values are small
     for (const s of series) for (const v of s.values) max = Math.max(max, v);
-    max = niceCeil(max);
+    max = niceCeil(max / 4) * 4; // four whole, round steps on the axis
     ctx.strokeStyle = "#e3e6eb";
     ctx.fillStyle = "#6b7280";
     ctx.lineWidth = 1;
@@ -64,6 +64,14 @@
         else ctx.lineTo(x, y);
       });
       ctx.stroke();
+      if (s.values.length > 0) {
+        // a dot on the newest value, so a flat or one-point line is still visible
+        const v = s.values[s.values.length - 1];
+        ctx.fillStyle = s.color;
+        ctx.beginPath();
+        ctx.arc(left + (POINTS - 1) * step, bottom - ((bottom - top) * v) / max, 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
     }
   }
 
