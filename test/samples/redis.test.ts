@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { REDIS_URL, needChromium, needRedis } from "../helpers/services.js";
+import { until } from "../helpers/wait.js";
 import { launchBrowser, openPage, screenshot, startSample } from "./browser.js";
 
 const skip = (await needRedis()) || (await needChromium());
@@ -14,6 +15,8 @@ test("two `npm start`s with REDIS_URL share one chat", { skip }, async (t) => {
     startSample(t, ["scripts/start.mjs"], env),
   ]);
   assert.notEqual(one.url, two.url);
+  // the banner's lines may arrive in separate stdout chunks
+  await until(() => /adapter: /.test(one.output()), 5_000, "the adapter line of the banner");
   assert.match(one.output(), /adapter: Redis/);
   const browser = await launchBrowser(t);
   const alice = await openPage(browser, `${one.url}/?nick=alice`);
