@@ -8,18 +8,8 @@ import { Server, type ServerOptions, type Socket } from "../../core/index.js";
 import { listen } from "../helpers/listen.js";
 import { RawPolling, RawWebSocket } from "../helpers/raw-engine-client.js";
 import { WAIT_MS } from "../helpers/wait.js";
+export { prng } from "../helpers/prng.js";
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One server-side disconnect, as the application sees it. */
 export interface Disconnect {

@@ -9,18 +9,8 @@ import { describe, test } from "node:test";
 import { Decoder, Encoder, PacketType, type Packet } from "../../../core/parser/index.js";
 import { isPacketValid } from "../../../core/parser/validate.js";
 import { isSocketeerError } from "../../../core/errors.js";
+import { prng } from "../../helpers/prng.js";
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.SKT_FUZZ_SEED ?? 0x5eed);
 /** Time budget per test, so the suite stays fast on a loaded machine. */
