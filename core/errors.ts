@@ -94,6 +94,10 @@ const ERRORS = {
     base: RangeError,
     message: (limit: number) => `payload nested too deeply (limit ${limit})`,
   },
+  SKT_ERR_PARSER_CIRCULAR: {
+    base: TypeError,
+    message: () => "cannot encode a circular structure (as JSON.stringify cannot)",
+  },
   SKT_ERR_PARSER_UNEXPECTED_BINARY: {
     base: Error,
     message: () => "binary data received while no attachment was expected",

@@ -42,28 +42,48 @@ export function isBinary(value: unknown): value is BinaryLike {
  * hasBinary(["chat", "hello"]); // false
  */
 export function hasBinary(value: unknown): boolean {
-  return scan(value, false);
+  return scan(value, false, 0, undefined);
 }
 
-function scan(value: unknown, viaToJSON: boolean): boolean {
+/**
+ * Depth from which the walkers keep the chain of containers they are in, to refuse a circular payload with
+ * a clear error instead of overflowing the stack. Shallower payloads (all real ones) pay nothing for it.
+ */
+const TRACK_CYCLES_FROM = 32;
+
+/** Adds `value` to the chain of containers being walked; throws if it is already in it (a cycle). */
+function enterTracked(value: object, depth: number, chain: Set<object> | undefined): Set<object> | undefined {
+  if (depth < TRACK_CYCLES_FROM) return chain;
+  const path = chain ?? new Set<object>();
+  if (path.has(value)) throw createError("SKT_ERR_PARSER_CIRCULAR");
+  path.add(value);
+  return path;
+}
+
+function scan(value: unknown, viaToJSON: boolean, depth: number, chain: Set<object> | undefined): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (isBinary(value)) return true;
+  const path = enterTracked(value, depth, chain);
+  let found = false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (scan(value[i], false)) return true;
+    for (let i = 0; i < value.length && !found; i++) found = scan(value[i], false, depth + 1, path);
+  } else {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    // A Date's toJSON gives a string; other objects may serialize to something holding binary.
+    // One level of toJSON only, as JSON.stringify does not call toJSON on its own result twice.
+    if (typeof toJSON === "function" && !viaToJSON) {
+      found = scan((toJSON as () => unknown).call(value), true, depth + 1, path);
+    } else {
+      for (const key in value) {
+        if (Object.hasOwn(value, key) && scan((value as Record<string, unknown>)[key], false, depth + 1, path)) {
+          found = true;
+          break;
+        }
+      }
     }
-    return false;
   }
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  // A Date's toJSON gives a string; other objects may serialize to something holding binary.
-  // One level of toJSON only, as JSON.stringify does not call toJSON on its own result twice.
-  if (typeof toJSON === "function" && !viaToJSON) {
-    return scan((toJSON as () => unknown).call(value), true);
-  }
-  for (const key in value) {
-    if (Object.hasOwn(value, key) && scan((value as Record<string, unknown>)[key], false)) return true;
-  }
-  return false;
+  path?.delete(value);
+  return found;
 }
 
 /**
@@ -90,32 +110,44 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * deconstruct(["x", Buffer.from([1])], buffers); // ["x", { _placeholder: true, num: 0 }]
  */
 export function deconstruct(data: unknown, buffers: BinaryLike[]): unknown {
-  return replaceBinary(data, buffers, false);
+  return replaceBinary(data, buffers, false, 0, undefined);
 }
 
-function replaceBinary(value: unknown, buffers: BinaryLike[], viaToJSON: boolean): unknown {
+function replaceBinary(
+  value: unknown,
+  buffers: BinaryLike[],
+  viaToJSON: boolean,
+  depth: number,
+  chain: Set<object> | undefined,
+): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (isBinary(value)) {
     const placeholder: Placeholder = { _placeholder: true, num: buffers.length };
     buffers.push(value);
     return placeholder;
   }
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = replaceBinary(value[i], buffers, false);
-    return out;
-  }
   if (value instanceof Date) return value;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function" && !viaToJSON) {
-    return replaceBinary((toJSON as () => unknown).call(value), buffers, true);
-  }
-  const out: Record<string, unknown> = {};
-  for (const key in value) {
-    if (Object.hasOwn(value, key)) {
-      setOwn(out, key, replaceBinary((value as Record<string, unknown>)[key], buffers, false));
+  const path = enterTracked(value, depth, chain);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = replaceBinary(value[i], buffers, false, depth + 1, path);
+    out = copy;
+  } else {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function" && !viaToJSON) {
+      out = replaceBinary((toJSON as () => unknown).call(value), buffers, true, depth + 1, path);
+    } else {
+      const copy: Record<string, unknown> = {};
+      for (const key in value) {
+        if (Object.hasOwn(value, key)) {
+          setOwn(copy, key, replaceBinary((value as Record<string, unknown>)[key], buffers, false, depth + 1, path));
+        }
+      }
+      out = copy;
     }
   }
+  path?.delete(value);
   return out;
 }
 

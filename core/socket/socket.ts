@@ -376,8 +376,9 @@ export class Socket<
     let sent = false;
     return (...args: unknown[]) => {
       if (sent) return;
-      sent = true;
+      // Counted as sent once encoded: an ack refused by the encoder (a circular payload) can be called again.
       this.client[kWritePacket]({ type: PACKET_TYPE.ACK, nsp: this.nsp.name, id, data: args }, {});
+      sent = true;
     };
   }
 

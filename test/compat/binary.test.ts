@@ -33,3 +33,30 @@ for (const mode of TRANSPORT_MODES) {
     assert.deepEqual(payload.list.map((u) => [...new Uint8Array(u)]), [[1], [2, 3]]);
   });
 }
+
+test("emit, broadcast and ack refuse a circular payload with a TypeError and the connection goes on", async (t) => {
+  const s = await setup(t);
+  const connected = waitFor<[Socket]>(s.io, "connection");
+  const c = await s.connect("/");
+  const [socket] = await connected;
+  const loop: Record<string, unknown> = { name: "loop" };
+  loop.self = loop;
+  const isCircularError = (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "SKT_ERR_PARSER_CIRCULAR";
+  assert.throws(() => socket.emit("x", loop), isCircularError);
+  assert.throws(() => s.io.emit("x", { file: Buffer.from([1]), loop }), isCircularError);
+  const acked = new Promise<unknown>((resolve) => {
+    socket.on("ask", (ack: (r: unknown) => void) => {
+      try {
+        ack(loop);
+      } catch (err) {
+        ack({ refused: (err as { code?: unknown }).code });
+      }
+      resolve(undefined);
+    });
+  });
+  assert.deepEqual(await c.timeout(5000).emitWithAck("ask"), { refused: "SKT_ERR_PARSER_CIRCULAR" });
+  await acked;
+  const got = waitFor<[string]>(c, "fine");
+  socket.emit("fine", "still connected");
+  assert.deepEqual(await got, ["still connected"]);
+});

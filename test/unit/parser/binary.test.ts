@@ -98,3 +98,34 @@ describe("toBuffer", () => {
     assert.deepEqual([...toBuffer(bytes.buffer)], [1, 9, 3, 4]);
   });
 });
+
+describe("circular payloads", () => {
+  /** A chain `depth` objects deep whose last object points back at `back` levels up (or nowhere). */
+  function chain(depth: number, withBinary: boolean, back?: number): unknown {
+    const nodes: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < depth; i++) nodes.push({ level: i });
+    for (let i = 0; i + 1 < depth; i++) (nodes[i] as Record<string, unknown>).next = nodes[i + 1];
+    const last = nodes[depth - 1] as Record<string, unknown>;
+    if (withBinary) nodes[0]!.file = Buffer.from([1]);
+    if (back !== undefined) last.next = nodes[depth - 1 - back];
+    return ["ev", nodes[0]];
+  }
+
+  test("are refused with SKT_ERR_PARSER_CIRCULAR, not a stack overflow", () => {
+    for (const [depth, back] of [[1, 0], [3, 2], [40, 39], [200, 5]] as const) {
+      assert.throws(() => hasBinary(chain(depth, false, back)), (e: unknown) => isSocketeerError(e, "SKT_ERR_PARSER_CIRCULAR") && e instanceof TypeError);
+      assert.throws(() => deconstruct(chain(depth, true, back), []), (e: unknown) => isSocketeerError(e, "SKT_ERR_PARSER_CIRCULAR"));
+    }
+  });
+
+  test("a shared (not circular) object and deep payloads still encode", () => {
+    const shared = { bin: Buffer.from([7]) };
+    const deep = chain(200, false) as unknown[];
+    assert.equal(hasBinary(deep), false);
+    const sharedDeep = [shared, shared, chain(100, true)];
+    assert.equal(hasBinary(sharedDeep), true);
+    const buffers: BinaryLike[] = [];
+    deconstruct(sharedDeep, buffers);
+    assert.equal(buffers.length, 3);
+  });
+});
