@@ -4,7 +4,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import { debuglog } from "node:util";
-import type { INestApplicationContext, WebSocketAdapter, WsMessageHandler } from "@nestjs/common";
+import { Logger, type INestApplicationContext, type WebSocketAdapter, type WsMessageHandler } from "@nestjs/common";
 import type { Observable, Subscription } from "rxjs";
 import { Server, type Namespace, type ServerOptions } from "../../core/index.js";
 import { is, resolveOptions, type OptionSchema } from "../../core/util/options.js";
@@ -13,6 +13,7 @@ import { handshakeMiddleware, type HandshakeGuard } from "./handshake-guard.js";
 import { collapseArgs, mapPayload } from "./payload.js";
 
 const debug = debuglog("socketeer:nestjs");
+const logger = new Logger("SocketeerAdapter");
 
 /** Options of {@link SocketeerAdapter} (the second constructor argument; all optional). */
 export interface SocketeerAdapterOptions {
@@ -203,11 +204,19 @@ export class SocketeerAdapter implements WebSocketAdapter<Server | Namespace, Ad
         subscription = result$.subscribe({
           next: (response) => {
             if (response === null || response === undefined) return;
-            const event = (Object(response) as { event?: unknown }).event;
-            if (event) {
-              client.emit(String(event), (response as { data?: unknown }).data);
-            } else if (!isAckHandledManually && typeof ack === "function") {
-              ack(response);
+            try {
+              const event = (Object(response) as { event?: unknown }).event;
+              if (event) {
+                client.emit(String(event), (response as { data?: unknown }).data);
+              } else if (!isAckHandledManually && typeof ack === "function") {
+                ack(response);
+              }
+            } catch (err) {
+              // A reply the encoder refuses (a circular value): with the stock adapter this is thrown out of
+              // rxjs as an uncaught exception. Here it is logged and the client told, as Nest does for an
+              // unknown error thrown by the handler itself.
+              logger.error(`the reply to "${String(message)}" could not be sent`, err instanceof Error ? err.stack : String(err));
+              client.emit("exception", { status: "error", message: "Internal server error", cause: { pattern: message, data } });
             }
           },
           error: (err: unknown) => {

@@ -19,7 +19,7 @@ import type { Server, Socket } from "socket.io";
 import { InMemoryAdapter } from "../../../core/index.js";
 import { SocketeerAdapter, type SocketeerAdapterOptions } from "../../../integrations/nestjs/index.js";
 import { until } from "../../helpers/wait.js";
-import { ask, Clients, next, PLATFORMS, startApp, type StartedApp } from "./fixtures/app.js";
+import { ask, Clients, NEST_MAJOR, next, PLATFORMS, startApp, type StartedApp } from "./fixtures/app.js";
 
 @WebSocketGateway()
 class PickyGateway implements OnGatewayConnection {
@@ -36,6 +36,14 @@ class PickyGateway implements OnGatewayConnection {
   @SubscribeMessage("echo")
   echo(@MessageBody() data: unknown): unknown {
     return data;
+  }
+
+  /** A reply no encoder can send (JSON has no cycles). */
+  @SubscribeMessage("circular")
+  circular(@MessageBody() data: unknown): unknown {
+    const reply: Record<string, unknown> = { data };
+    reply.self = reply;
+    return reply;
   }
 }
 
@@ -63,7 +71,7 @@ const broadcaster: DynamicModule = { module: BroadcastModule };
 
 
 for (const platform of PLATFORMS) {
-  describe(`SocketeerAdapter extras on ${platform}`, () => {
+  describe(`SocketeerAdapter extras on ${platform} (Nest ${NEST_MAJOR})`, () => {
     describe("errors thrown in handleConnection", () => {
       const clients = new Clients();
       let started: StartedApp;
@@ -91,6 +99,14 @@ for (const platform of PLATFORMS) {
       it("keeps serving clients whose handleConnection succeeds", async () => {
         const c = await clients.connect(started.url, "/", { auth: { mode: "ok" } });
         assert.equal(await ask(c, "echo", 1), 1);
+      });
+
+      it("turns a reply the encoder refuses into an exception event instead of an uncaught exception", async () => {
+        const c = await clients.connect(started.url, "/", { auth: { mode: "ok" } });
+        const exception = next<[unknown]>(c, "exception");
+        c.emit("circular", 7, () => assert.fail("a circular reply cannot be acked"));
+        assert.deepEqual(await exception, [{ status: "error", message: "Internal server error", cause: { pattern: "circular", data: 7 } }]);
+        assert.equal(await ask(c, "echo", 2), 2);
       });
     });
 
