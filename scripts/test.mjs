@@ -3,6 +3,9 @@
 //   npm test                 -> tsc --noEmit, then every test/**/*.test.ts (+ compiled Nest tests)
 //   npm test -- test/unit    -> only the tests under the given paths (type-check still runs)
 //   SKT_SKIP_TSC=1 npm test  -> skip the type-check (local iteration only)
+// The NestJS tests run twice: on Nest 11 (CommonJS, the root devDependencies) and on Nest 12 (ESM), which
+// lives in its own folder, test/nest12, installed here with `npm ci` (Nest 11 and 12 cannot share one
+// node_modules). Off CI, a failed install skips the Nest 12 run with a message instead of failing.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -37,12 +40,37 @@ if (existsSync("tsconfig.nest.json")) {
   run(process.execPath, [tsc, "-p", "tsconfig.nest.json"]);
 }
 
+const nest12 = join("test", "nest12");
+let nest12Ready = false;
+if (existsSync(join(nest12, "package-lock.json"))) {
+  const stamp = join(nest12, "node_modules", ".package-lock.json");
+  const stale = !existsSync(stamp) || statSync(stamp).mtimeMs < statSync(join(nest12, "package-lock.json")).mtimeMs;
+  if (stale) {
+    console.log("# install NestJS 12 for the second Nest run: npm ci in test/nest12");
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const r = spawnSync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: nest12, stdio: "inherit" });
+    if (r.status !== 0) {
+      if (process.env.CI === "true") process.exit(r.status ?? 1);
+      console.log("# skipping the Nest 12 run: npm ci in test/nest12 failed (no network?)");
+    }
+  }
+  if (existsSync(stamp) && (statSync(stamp).mtimeMs >= statSync(join(nest12, "package-lock.json")).mtimeMs)) {
+    console.log("# compile NestJS tests against Nest 12 (tsconfig.nest12.json)");
+    run(process.execPath, [tsc, "-p", "tsconfig.nest12.json"]);
+    nest12Ready = true;
+  }
+}
+
 const filters = process.argv.slice(2).map((p) => p.replace(/\/$/, ""));
 const wanted = (f) => filters.length === 0 || filters.some((p) => f === p || f.startsWith(p + "/"));
 const tsFiles = walk("test").filter((f) => f.endsWith(".test.ts") && !f.includes("/nestjs/")).filter(wanted).sort();
 const jsFiles = walk(".test-build/test").filter((f) => f.endsWith(".test.js"))
   .filter((f) => wanted(f.replace(/^\.test-build\//, "").replace(/\.js$/, ".ts"))).sort();
-const files = [...tsFiles, ...jsFiles];
+const nest12Files = nest12Ready
+  ? walk(join(nest12, ".build", "test")).filter((f) => f.endsWith(".test.js"))
+      .filter((f) => wanted(f.replace(/^test\/nest12\/\.build\//, "").replace(/\.js$/, ".ts"))).sort()
+  : [];
+const files = [...tsFiles, ...jsFiles, ...nest12Files];
 if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);

@@ -6,13 +6,12 @@
  */
 import "reflect-metadata";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { until, WAIT_MS, withTimeout } from "../../helpers/wait.js";
-import { ask, askException, Clients, next, PLATFORMS, startApp, type MakeAdapter, type StartedApp } from "./fixtures/app.js";
-import { AppModule, minimalModule, Recorder, separatePortModule } from "./fixtures/gateways.js";
+import { ask, askException, Clients, NEST_MAJOR, next, PLATFORMS, startApp, type MakeAdapter, type StartedApp } from "./fixtures/app.js";
+import { AppModule, minimalModule, Recorder, requestScopeModule, separatePortModule } from "./fixtures/gateways.js";
 
 /** A port that was free a moment ago (Nest needs the port at decoration time for a separate-port gateway). */
 async function freePort(): Promise<number> {
@@ -54,11 +53,6 @@ export interface ScenarioOptions {
 /** Scenario names that can be marked as known gaps. */
 export type KnownGap = "disconnectCloseAfterUpgrade" | "separatePort404";
 
-const NEST_MAJOR = Number.parseInt(
-  (createRequire(import.meta.url)("@nestjs/websockets/package.json") as { version: string }).version,
-  10,
-);
-
 /**
  * Nest 11's WebSocketsController calls `handleDisconnect(client)` without the reason, whatever the adapter
  * passes; Nest 12 forwards the reason the adapter gives to `bindClientDisconnect`'s callback.
@@ -70,7 +64,7 @@ function reasonAsSeenByGateway(reason: string): string | undefined {
 /** Registers the whole scenario suite for one adapter, on both platforms. */
 export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: ScenarioOptions = {}): void {
   for (const platform of PLATFORMS) {
-    describe(`${name} on ${platform}`, () => {
+    describe(`${name} on ${platform} (Nest ${NEST_MAJOR})`, () => {
       describe("gateways on the app's http server", () => {
         const rec = new Recorder();
         const clients = new Clients();
@@ -360,6 +354,53 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
         });
       });
 
+      // Nest 11 never instantiates a gateway whose dependency tree is not static; Nest 12 builds one gateway
+      // (and its REQUEST-scoped providers) per socket, keyed by a context id it defines on the socket object.
+      const noRequestScope = NEST_MAJOR < 12 ? `Nest ${NEST_MAJOR} has no request-scoped gateways (Nest 12 has)` : false;
+      describe("request-scoped gateways", { skip: noRequestScope }, () => {
+        const rec = new Recorder();
+        const clients = new Clients();
+        let started: StartedApp;
+
+        before(async () => {
+          started = await startApp(platform, requestScopeModule(rec), makeAdapter);
+        });
+        afterEach(() => clients.closeAll());
+        after(() => started.close());
+
+        it("gives each socket its own gateway and provider, with REQUEST being the socket", async () => {
+          const a = await clients.connect(started.url, "/scoped");
+          const b = await clients.connect(started.url, "/scoped");
+          type Count = { mine: boolean; serial: number; count: number; server: unknown };
+          const first = (await ask(a, "count")) as Count;
+          assert.deepEqual(first, { mine: true, serial: first.serial, count: 1, server: { kind: "namespace", name: "/scoped" } });
+          assert.deepEqual(await ask(a, "count"), { ...first, count: 2 });
+          const other = (await ask(b, "count")) as Count;
+          assert.deepEqual(other, { ...first, serial: other.serial });
+          assert.notEqual(other.serial, first.serial);
+          assert.deepEqual(rec.named("state-created").map((e) => e[0]).sort(), [a.id, b.id].sort());
+        });
+
+        it("runs handleConnection and handleDisconnect on that socket's instance, then forgets it", async () => {
+          const c = await clients.connect(started.url, "/scoped");
+          const id = c.id;
+          assert.ok(id);
+          await until(() => rec.named("scoped-connect").some((e) => e[0] === id));
+          const [, connectState, serial] = rec.named("scoped-connect").find((e) => e[0] === id) ?? [];
+          assert.equal(connectState, id);
+          assert.equal(((await ask(c, "count")) as { serial: number }).serial, serial);
+          const serverSocket = rec.sockets.get(id);
+          assert.ok(serverSocket);
+          assert.equal(serverSocket.listeners("count").length, 1);
+          c.disconnect();
+          await until(() => rec.named("scoped-disconnect").some((e) => e[0] === id));
+          assert.deepEqual(rec.named("scoped-disconnect").find((e) => e[0] === id), [id, id, serial]);
+          await until(() => serverSocket.listeners("count").length === 0, undefined, "count listeners removed");
+          const contextKeys = Object.getOwnPropertySymbols(serverSocket).map(String).filter((k) => k.includes("REQUEST_CONTEXT_ID"));
+          assert.deepEqual(contextKeys, [], "the request context id is removed from the socket");
+        });
+      });
+
       describe("shutdown", () => {
         for (const forceCloseConnections of [false, true]) {
           // The stock IoAdapter leaves socket.io running when forceCloseConnections is set, and Fastify
@@ -383,7 +424,12 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
             assert.equal((await gone)[0], "transport close");
             assert.equal((await goneWs)[0], "transport close");
             await until(() => rec.named("disconnect").length === 2);
-            const reason = reasonAsSeenByGateway("server shutting down");
+            // The client sees the same thing from both adapters. On the server, ours closes the Socket.IO
+            // server first even with forceCloseConnections (gateways see "server shutting down", as without
+            // it); the stock one leaves socket.io running and its engine closes when the HTTP server does
+            // ("forced close"). Only Nest 12 passes the reason on to handleDisconnect.
+            const closedBy = forceCloseConnections && opts.stockGaps === true ? "forced close" : "server shutting down";
+            const reason = reasonAsSeenByGateway(closedBy);
             assert.deepEqual(rec.named("disconnect").map((e) => e[1]), [reason, reason]);
           });
         }
