@@ -41,17 +41,12 @@ function collect(socket: ClientSocket, event: string, count: number): Promise<un
 }
 
 export interface ScenarioOptions {
-  /** Skip the scenarios where the stock IoAdapter is known to fail (it hangs rather than answering). */
-  stockGaps?: boolean;
   /**
-   * Scenarios that fail because of a known gap outside the adapter (the reason says where): they still run,
-   * reported as TODO instead of failing the suite, until the gap is fixed.
+   * The run against the stock IoAdapter: skips the scenario where it hangs (app.close() on Fastify with
+   * forceCloseConnections) and expects its own server-side reason at shutdown (see "shutdown").
    */
-  knownGaps?: Partial<Record<KnownGap, string>>;
+  stockGaps?: boolean;
 }
-
-/** Scenario names that can be marked as known gaps. */
-export type KnownGap = "disconnectCloseAfterUpgrade" | "separatePort404";
 
 /**
  * Nest 11's WebSocketsController calls `handleDisconnect(client)` without the reason, whatever the adapter
@@ -313,7 +308,7 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
           assert.equal(serverSocket.listeners("second").length, 0);
         });
 
-        it("reports a server-side disconnect with its reason", { todo: opts.knownGaps?.disconnectCloseAfterUpgrade ?? false }, async () => {
+        it("reports a server-side disconnect with its reason", async () => {
           const c = await clients.connect(url);
           const id = c.id;
           assert.ok(id);
@@ -347,7 +342,7 @@ export function runScenarios(name: string, makeAdapter: MakeAdapter, opts: Scena
           assert.deepEqual(rec.named("afterInit:separate"), [[{ kind: "server", hasEngine: true }]]);
         });
 
-        it("answers 404 to other HTTP requests on the separate port", { todo: opts.knownGaps?.separatePort404 ?? false }, async () => {
+        it("answers 404 to other HTTP requests on the separate port", async () => {
           const res = await fetch(`http://127.0.0.1:${port}/not-socket-io`, { signal: AbortSignal.timeout(WAIT_MS) });
           await res.arrayBuffer();
           assert.equal(res.status, 404);
