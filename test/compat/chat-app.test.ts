@@ -11,7 +11,7 @@ import { io as connect, type Socket as ClientSocket, type ManagerOptions, type S
 import { Server as SocketIoServer } from "socket.io";
 import { createChatApp, type ChatApp, type ServerClass } from "./fixtures/chat-app.js";
 import { closeServer, listen } from "../helpers/listen.js";
-import { WAIT_MS } from "../helpers/wait.js";
+import { once, WAIT_MS } from "../helpers/wait.js";
 
 /**
  * Loads Socketeer's Server from core/index.ts. The specifier is a variable so that this file
@@ -79,21 +79,6 @@ async function start(t: TestContext, Server: ServerClass): Promise<Harness> {
       return err;
     },
   };
-}
-
-/** Resolves with the arguments of the next `event` on a client socket, or rejects after `ms`. */
-function once<T extends unknown[] = unknown[]>(socket: ClientSocket, event: string, ms = WAIT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onEvent = (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
-    };
-    const timer = setTimeout(() => {
-      socket.off(event, onEvent);
-      reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
-    }, ms);
-    socket.once(event, onEvent);
-  });
 }
 
 /** Emits with an ack and resolves with the ack's first argument. */

@@ -16,9 +16,10 @@ import { test, type TestContext } from "node:test";
 import express5 from "express";
 import session from "express-session";
 import { WebSocket, WebSocketServer } from "ws";
-import { io as connect, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import type { Socket as ClientSocket } from "socket.io-client";
 import { handshakeOnly, socketeer, type ExpressApp } from "../../integrations/express/index.js";
 import { closeServer } from "../helpers/listen.js";
+import { client, connected, refused, statusOf } from "../helpers/client.js";
 import { once, withTimeout } from "../helpers/wait.js";
 
 declare module "express-session" {
@@ -35,7 +36,6 @@ const FLAVOURS = [
   ["Express 4", express4],
 ] as const;
 
-type ClientOptions = Partial<ManagerOptions & SocketOptions>;
 
 /** Resolves with the next `event` of any emitter (socket.io-client's included), or fails after 5 s. */
 function nextEvent<T extends unknown[] = unknown[]>(emitter: object, event: string): Promise<T> {
@@ -49,39 +49,6 @@ function listening(server: HttpServer, t: TestContext): Promise<string> {
     if (server.listening) done();
     else server.once("listening", done);
   });
-}
-
-function client(t: TestContext, url: string, opts: ClientOptions = {}): ClientSocket {
-  const socket = connect(url, { forceNew: true, reconnection: false, ...opts });
-  t.after(() => void socket.disconnect());
-  return socket;
-}
-
-function connected(socket: ClientSocket): Promise<void> {
-  return withTimeout(
-    new Promise<void>((resolve, reject) => {
-      socket.once("connect", () => resolve());
-      socket.once("connect_error", reject);
-    }),
-    5_000,
-    "connect",
-  );
-}
-
-function refused(socket: ClientSocket): Promise<Error & { description?: unknown }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once("connect", () => reject(new Error("connected although it should have been refused")));
-      socket.once("connect_error", resolve);
-    }),
-    5_000,
-    "connect_error",
-  );
-}
-
-function statusOf(err: Error & { description?: unknown }): string {
-  const d = err.description;
-  return typeof d === "number" ? String(d) : String((d as { message?: unknown } | undefined)?.message ?? d);
 }
 
 async function allTransports(t: TestContext, url: string): Promise<ClientSocket[]> {

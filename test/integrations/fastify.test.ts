@@ -8,9 +8,9 @@ import dns from "node:dns";
 import { test, type TestContext } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
-import { io as connect, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import socketeer, { fastifyRequest, socketeer as named } from "../../integrations/fastify/index.js";
 import { Server } from "../../core/index.js";
+import { client, connected, refused, statusOf } from "../helpers/client.js";
 import { once, withTimeout } from "../helpers/wait.js";
 
 declare module "fastify" {
@@ -19,7 +19,6 @@ declare module "fastify" {
   }
 }
 
-type ClientOptions = Partial<ManagerOptions & SocketOptions>;
 
 /** Resolves with the next `event` of any emitter (socket.io-client's included), or fails after 5 s. */
 function nextEvent<T extends unknown[] = unknown[]>(emitter: object, event: string): Promise<T> {
@@ -34,41 +33,6 @@ async function start(t: TestContext, setup?: (app: FastifyInstance) => void | Pr
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}`, port };
-}
-
-function client(t: TestContext, url: string, opts: ClientOptions = {}): ClientSocket {
-  const socket = connect(url, { forceNew: true, reconnection: false, ...opts });
-  t.after(() => void socket.disconnect());
-  return socket;
-}
-
-/** Resolves when connected; rejects with the connect_error. */
-function connected(socket: ClientSocket): Promise<void> {
-  return withTimeout(
-    new Promise<void>((resolve, reject) => {
-      socket.once("connect", () => resolve());
-      socket.once("connect_error", reject);
-    }),
-    5_000,
-    "connect",
-  );
-}
-
-/** Resolves with the connect_error (and fails if the socket connects instead). */
-function refused(socket: ClientSocket): Promise<Error & { description?: unknown }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once("connect", () => reject(new Error("connected although it should have been refused")));
-      socket.once("connect_error", resolve);
-    }),
-    5_000,
-    "connect_error",
-  );
-}
-
-function statusOf(err: Error & { description?: unknown }): string {
-  const d = err.description;
-  return typeof d === "number" ? String(d) : String((d as { message?: unknown } | undefined)?.message ?? d);
 }
 
 test("the default export and the named export are the same fastify-plugin", () => {

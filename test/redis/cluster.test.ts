@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { io as ioc, type Socket as ClientSocket, type SocketOptions, type ManagerOptions } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
-import { once as onceOn, until, withTimeout } from "../helpers/wait.js";
+import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type RunningNode } from "./fixtures/app.js";
 import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
@@ -16,10 +16,6 @@ after(deleteTrackedKeys);
 type Cleanup = () => unknown;
 
 /** Waits for one event of a socket.io-client socket. */
-function once<T extends unknown[] = unknown[]>(s: ClientSocket, ev: string, ms?: number): Promise<T> {
-  return onceOn<T>(s as unknown as Parameters<typeof onceOn>[0], ev, ms);
-}
-
 async function connect(t: TestContext, url: string, name: string, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<ClientSocket> {
   const s = ioc(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { user: name }, ...opts });
   t.after(() => s.disconnect());

@@ -4,17 +4,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, test, type TestContext } from "node:test";
-import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
+import { io as ioc } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
-import { once as onceOn, withTimeout } from "../helpers/wait.js";
+import { once, withTimeout } from "../helpers/wait.js";
 import { cleanupAtEnd, deleteTrackedKeys, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
-
-function once<T extends unknown[] = unknown[]>(s: ClientSocket, ev: string, ms?: number): Promise<T> {
-  return onceOn<T>(s as unknown as Parameters<typeof onceOn>[0], ev, ms);
-}
 
 async function exampleNode(t: TestContext, key: string): Promise<string> {
   const script = new URL("./fixtures/example-node.ts", import.meta.url).pathname;

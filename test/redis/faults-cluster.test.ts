@@ -7,15 +7,11 @@ import { describe, test } from "node:test";
 import type { Redis } from "ioredis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { needRedis } from "../helpers/services.js";
-import { once as onceOn, until } from "../helpers/wait.js";
+import { once, until } from "../helpers/wait.js";
 import { startNode } from "./fixtures/app.js";
 import { privateRedis, spawnNode, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
-
-function once<T extends unknown[] = unknown[]>(s: ClientSocket, ev: string, ms?: number): Promise<T> {
-  return onceOn<T>(s as unknown as Parameters<typeof onceOn>[0], ev, ms);
-}
 
 function offlineQueueLength(client: Redis): number {
   // ioredis' offline queue is where commands would pile up during an outage.

@@ -7,16 +7,12 @@ import assert from "node:assert/strict";
 import { after, describe, test, type TestContext } from "node:test";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
-import { once as onceOn, until, withTimeout } from "../helpers/wait.js";
+import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type NodeConfig, type RunningNode } from "./fixtures/app.js";
 import { cleanupAtEnd, deleteTrackedKeys, ioredis, spawnNode, tcpProxy, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
-
-function once<T extends unknown[] = unknown[]>(s: ClientSocket, ev: string, ms?: number): Promise<T> {
-  return onceOn<T>(s as unknown as Parameters<typeof onceOn>[0], ev, ms);
-}
 
 async function cluster(t: TestContext, recoveryWindow: number): Promise<{ a: RunningNode; b: RunningNode; c: ChildNode; key: string }> {
   const key = uniqueKey();
