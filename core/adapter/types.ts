@@ -4,6 +4,7 @@
  * named internal interfaces (`AdapterSocket`, `AdapterNamespace`) through which an adapter
  * reaches sockets. Cluster adapters (e.g. `socketeer/redis`) build on these types.
  */
+import type { Handshake } from "../socket/handshake.js";
 import type { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../symbols.js";
 
 /** A room name. Every socket is in the room named by its own id. */
@@ -66,18 +67,11 @@ export interface WriteOptions {
   wsPreEncoded?: string;
 }
 
-/** The handshake details an adapter may hand out with `fetchSockets()`. */
-export interface AdapterHandshake {
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly time: string;
-  readonly address: string;
-  readonly xdomain: boolean;
-  readonly secure: boolean;
-  readonly issued: number;
-  readonly url: string;
-  readonly query: Record<string, string | string[] | undefined>;
-  readonly auth: Record<string, unknown>;
-}
+/**
+ * The handshake details an adapter may hand out with `fetchSockets()`: the socket's own `Handshake`
+ * (one definition; the name stays for the adapter API).
+ */
+export type AdapterHandshake = Handshake;
 
 /**
  * What an adapter may call on a socket. The Socket class implements it; the symbol-keyed

@@ -2,7 +2,7 @@
  * @module broadcast/remote-socket — what `fetchSockets()` returns: a socket that may live on
  * another server, reached through the adapter.
  */
-import type { AdapterHandshake, AdapterLike, Room, SocketId } from "../adapter/types.js";
+import type { AdapterLike, Room, SocketId } from "../adapter/types.js";
 import type {
   DecorateAcknowledgements,
   DefaultSocketData,
@@ -16,7 +16,7 @@ import { BroadcastOperator } from "./broadcast-operator.js";
 /** The serializable details of a socket, as an adapter hands them out. */
 export interface SocketDetails<SocketData> {
   id: SocketId;
-  handshake: Handshake | AdapterHandshake;
+  handshake: Handshake;
   rooms: Set<Room>;
   data: SocketData;
 }
