@@ -42,11 +42,12 @@ if (existsSync("tsconfig.nest.json")) {
 }
 
 const nest12 = join("test", "nest12");
+const nest12Lock = join(nest12, "package-lock.json");
+const nest12Stamp = join(nest12, "node_modules", ".package-lock.json"); // written by npm ci
+const nest12Installed = () => existsSync(nest12Stamp) && statSync(nest12Stamp).mtimeMs >= statSync(nest12Lock).mtimeMs;
 let nest12Ready = false;
-if (existsSync(join(nest12, "package-lock.json"))) {
-  const stamp = join(nest12, "node_modules", ".package-lock.json");
-  const stale = !existsSync(stamp) || statSync(stamp).mtimeMs < statSync(join(nest12, "package-lock.json")).mtimeMs;
-  if (stale) {
+if (existsSync(nest12Lock)) {
+  if (!nest12Installed()) {
     console.log("# install NestJS 12 for the second Nest run: npm ci in test/nest12");
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const r = spawnSync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: nest12, stdio: "inherit" });
@@ -55,7 +56,7 @@ if (existsSync(join(nest12, "package-lock.json"))) {
       console.log("# skipping the Nest 12 run: npm ci in test/nest12 failed (no network?)");
     }
   }
-  if (existsSync(stamp) && (statSync(stamp).mtimeMs >= statSync(join(nest12, "package-lock.json")).mtimeMs)) {
+  if (nest12Installed()) {
     console.log("# compile NestJS tests against Nest 12 (tsconfig.nest12.json)");
     run(process.execPath, [tsc, "-p", "tsconfig.nest12.json"]);
     nest12Ready = true;
