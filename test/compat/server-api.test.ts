@@ -33,20 +33,26 @@ test("io.bind(engine) serves the connections of an engine attached elsewhere", a
   assert.equal(socket.id, c.id);
 });
 
-test("the parser option replaces the codec", async (t) => {
-  let encoded = 0;
-  class CountingEncoder extends Encoder {
+/** A `parser` option whose Encoder counts the packets it encodes (in `encoded`). */
+function countingParser() {
+  const parser = { Encoder: Encoder, Decoder, encoded: 0 };
+  parser.Encoder = class CountingEncoder extends Encoder {
     override encode(packet: Parameters<Encoder["encode"]>[0]) {
-      encoded++;
+      parser.encoded++;
       return super.encode(packet);
     }
-  }
-  const s = await setup(t, { parser: { Encoder: CountingEncoder, Decoder } });
+  };
+  return parser;
+}
+
+test("the parser option replaces the codec", async (t) => {
+  const parser = countingParser();
+  const s = await setup(t, { parser });
   const c = await s.connect();
   const got = waitFor(c, "hi");
   s.io.emit("hi", 1);
   assert.deepEqual(await got, [1]);
-  assert.ok(encoded >= 2, "CONNECT and the event went through the custom encoder");
+  assert.ok(parser.encoded >= 2, "CONNECT and the event went through the custom encoder");
 });
 
 test("send/write deliver 'message'; compress(false) and of(name, fn) work", async (t) => {
@@ -91,14 +97,8 @@ test("with skipMiddlewares: false a recovered socket goes through the middleware
 });
 
 test("a broadcast is encoded once and its WebSocket frame is reused for every recipient", async (t) => {
-  let encoded = 0;
-  class CountingEncoder extends Encoder {
-    override encode(packet: Parameters<Encoder["encode"]>[0]) {
-      encoded++;
-      return super.encode(packet);
-    }
-  }
-  const s = await setup(t, { parser: { Encoder: CountingEncoder, Decoder } });
+  const parser = countingParser();
+  const s = await setup(t, { parser });
   const frames: unknown[] = [];
   const clients = [];
   for (let i = 0; i < 3; i++) {
@@ -113,9 +113,9 @@ test("a broadcast is encoded once and its WebSocket frame is reused for every re
     };
   }
   const got = Promise.all(clients.map((c) => waitFor(c, "tick")));
-  encoded = 0;
+  parser.encoded = 0;
   s.io.emit("tick", 1);
   assert.deepEqual(await got, [[1], [1], [1]]);
-  assert.equal(encoded, 1);
+  assert.equal(parser.encoded, 1);
   assert.deepEqual(frames, ['42["tick",1]', '42["tick",1]', '42["tick",1]']);
 });

@@ -8,8 +8,7 @@ import type { Redis } from "ioredis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { needRedis } from "../helpers/services.js";
 import { once, until } from "../helpers/wait.js";
-import { startNode } from "./fixtures/app.js";
-import { privateRedis, spawnNode, uniqueKey, untilAsync } from "./helpers.js";
+import { privateRedis, startThreeNodes, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
 
@@ -22,12 +21,7 @@ describe("Redis stopped and restarted under a running cluster", { skip }, () => 
   test("local delivery goes on, errors are reported, and cross-node delivery resumes by itself", async (t) => {
     const redis = await privateRedis(t);
     const config = { redisUrl: redis.url, key: uniqueKey(), requestsTimeout: 1_000 };
-    const a = await startNode({ ...config, name: "A" });
-    t.after(() => a.close());
-    const b = await startNode({ ...config, name: "B" });
-    t.after(() => b.close());
-    const c = await spawnNode(t, { ...config, name: "C" });
-    await untilAsync(async () => (await a.io.of("/").adapter.serverCount()) === 3, "three nodes");
+    const { a, b, c } = await startThreeNodes(t, config);
 
     const ticks = new Map<string, number[]>();
     const clients: ClientSocket[] = [];

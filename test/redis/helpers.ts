@@ -9,6 +9,7 @@ import type { TestContext } from "node:test";
 import { Redis } from "ioredis";
 import { REDIS_URL } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
+import { startNode, type NodeConfig, type RunningNode } from "./fixtures/app.js";
 
 type After = Pick<TestContext, "after">;
 
@@ -260,4 +261,21 @@ export async function tcpProxy(t: After, target?: number): Promise<Proxy> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return proxy;
+}
+
+/**
+ * Three nodes on one Redis key: A and B in this process, C in a child process (so that it can be
+ * killed); resolves once A sees all three. All are closed after the test.
+ */
+export async function startThreeNodes(
+  t: After,
+  config: Omit<NodeConfig, "name">,
+): Promise<{ a: RunningNode; b: RunningNode; c: ChildNode }> {
+  const a = await startNode({ ...config, name: "A" });
+  t.after(() => a.close());
+  const b = await startNode({ ...config, name: "B" });
+  t.after(() => b.close());
+  const c = await spawnNode(t, { ...config, name: "C" });
+  await untilAsync(async () => (await a.io.of("/").adapter.serverCount()) === 3, "three nodes");
+  return { a, b, c };
 }

@@ -8,8 +8,8 @@ import { after, describe, test, type TestContext } from "node:test";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
-import { startNode, type NodeConfig, type RunningNode } from "./fixtures/app.js";
-import { cleanupAtEnd, deleteTrackedKeys, ioredis, spawnNode, tcpProxy, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
+import type { NodeConfig, RunningNode } from "./fixtures/app.js";
+import { cleanupAtEnd, deleteTrackedKeys, ioredis, startThreeNodes, tcpProxy, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
@@ -18,13 +18,7 @@ async function cluster(t: TestContext, recoveryWindow: number): Promise<{ a: Run
   const key = uniqueKey();
   cleanupAtEnd(key);
   const config: Omit<NodeConfig, "name"> = { redisUrl: REDIS_URL, key, recoveryWindow };
-  const a = await startNode({ ...config, name: "A" });
-  t.after(() => a.close());
-  const b = await startNode({ ...config, name: "B" });
-  t.after(() => b.close());
-  const c = await spawnNode(t, { ...config, name: "C" });
-  await untilAsync(async () => (await a.io.of("/").adapter.serverCount()) === 3, "three nodes");
-  return { a, b, c, key };
+  return { ...(await startThreeNodes(t, config)), key };
 }
 
 function client(t: TestContext, url: string, user: string): ClientSocket {
