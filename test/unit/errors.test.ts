@@ -3,21 +3,21 @@ import { test } from "node:test";
 import { readFileSync } from "node:fs";
 import { ERROR_CODES, createError, createErrorWithCause, isSocketeerError } from "../../core/errors.js";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-const section = readme.slice(readme.indexOf("<!-- error-codes:start -->"), readme.indexOf("<!-- error-codes:end -->"));
+const page = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
+const section = page.slice(page.indexOf("<!-- error-codes:start -->"), page.indexOf("<!-- error-codes:end -->"));
 
 test("every registered code follows SKT_ERR_<AREA>_<WHAT> and is unique", () => {
   assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length);
   for (const code of ERROR_CODES) assert.match(code, /^SKT_ERR_[A-Z]+(_[A-Z0-9]+)+$/);
 });
 
-test("the README error table lists exactly the registered codes", () => {
-  assert.ok(section.length > 0, "README has an error-codes section");
+test("the error table in docs/errors.md lists exactly the registered codes", () => {
+  assert.ok(section.length > 0, "docs/errors.md has an error-codes section");
   const listed = new Set([...section.matchAll(/^\|\s*`(SKT_ERR_[A-Z0-9_]+)`/gm)].map((m) => m[1]));
   const missing = ERROR_CODES.filter((c) => !listed.has(c));
   const extra = [...listed].filter((c) => !(ERROR_CODES as readonly string[]).includes(c!));
-  assert.deepEqual(missing, [], "codes missing from the README table");
-  assert.deepEqual(extra, [], "codes in the README table that the registry does not have");
+  assert.deepEqual(missing, [], "codes missing from docs/errors.md");
+  assert.deepEqual(extra, [], "codes in docs/errors.md that the registry does not have");
 });
 
 test("createError sets code, base class and wire codes", () => {
