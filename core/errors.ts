@@ -5,11 +5,11 @@
  * a base class that says what kind of mistake it is (`TypeError` for a bad argument,
  * `RangeError` for an exceeded limit, `Error` otherwise) and, where it reaches the wire,
  * the HTTP `statusCode` or WebSocket `closeCode` it maps to. Tests assert `err.code`,
- * never the message text. The README's error table lists exactly these codes
+ * never the message text. The table in docs/errors.md lists exactly these codes
  * (checked both ways by `test/unit/errors.test.ts`).
  *
  * To add a code: add an entry below (keep the areas together), and a row to the
- * README's "Error codes" table.
+ * table in docs/errors.md.
  */
 
 type MessageFn = (...args: never[]) => string;
