@@ -27,6 +27,8 @@ import { Socket, kForceClose, kUpgrade } from "./socket.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport } from "./websocket.js";
+import { PollingV3Transport } from "./polling-v3.js";
+import { WebSocketV3Transport } from "./websocket-v3.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./attach.js";
 
 const debug = debuglog("socketeer:engine");
@@ -215,7 +217,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
       (session.transport as PollingTransport).handleRequest(req, res);
       return;
     }
-    await this.#handshake("polling", req, res);
+    await this.#handshake("polling", req, res, query);
   }
 
   async #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onError: () => void): Promise<void> {
@@ -237,17 +239,20 @@ export class Server extends EventEmitter<EngineServerEvents> {
   }
 
   #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex): void {
-    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
-    if (this.#closed) return transport.destroy();
     const sid = query.sid;
-    if (sid === undefined) return void this.#handshake("websocket", req, transport);
-    const session = this.clients[sid];
+    const session = sid === undefined ? undefined : this.clients[sid];
+    // Engine.IO v3 (allowEIO3, checked by verifyRequest): a v3 handshake or a v3 session's upgrade
+    const v3 = sid === undefined ? query.EIO === "3" : session?.protocol === 3;
+    const Ws = v3 ? WebSocketV3Transport : WebSocketTransport;
+    const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
+    if (this.#closed) return transport.destroy();
+    if (sid === undefined) return void this.#handshake("websocket", req, transport, query);
     // the session may have closed while the WebSocket handshake ran
     if (session === undefined) return transport.destroy();
     session[kUpgrade](transport);
   }
 
-  async #handshake(name: TransportName, req: IncomingMessage, carrier: ServerResponse | WebSocketTransport): Promise<void> {
+  async #handshake(name: TransportName, req: IncomingMessage, carrier: ServerResponse | WebSocketTransport, query: Query): Promise<void> {
     let id = this.#pendingIds.get(req);
     this.#pendingIds.delete(req);
     if (id === undefined) {
@@ -264,18 +269,19 @@ export class Server extends EventEmitter<EngineServerEvents> {
       else writeEngineError(carrier, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
       return;
     }
+    const protocol = query.EIO === "3" ? 3 : 4;
+    const pollingOpts = {
+      maxHttpBufferSize: this.opts.maxHttpBufferSize,
+      httpCompression: this.opts.httpCompression,
+      closeGraceMs: this.opts.pingTimeout,
+    };
     const transport =
       carrier instanceof WebSocketTransport
         ? carrier
-        : new PollingTransport(
-            {
-              maxHttpBufferSize: this.opts.maxHttpBufferSize,
-              httpCompression: this.opts.httpCompression,
-              closeGraceMs: this.opts.pingTimeout,
-            },
-            this.#headersHook(id),
-          );
-    const socket = new Socket(id, req, transport, this.opts);
+        : protocol === 3
+          ? new PollingV3Transport(pollingOpts, this.#headersHook(id), query)
+          : new PollingTransport(pollingOpts, this.#headersHook(id));
+    const socket = new Socket(id, req, transport, this.opts, protocol);
     const sid = id;
     this.clients[sid] = socket;
     this.#count++;

@@ -10,6 +10,7 @@ import type { Query } from "../util/http.js";
 import { ENGINE_ERRORS, ENGINE_PROTOCOL, type EngineErrorCode } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { Socket } from "./socket.js";
+import { verifyV3Query } from "./polling-v3.js";
 
 /** Why a request is refused: an Engine.IO error code, an optional message, context for `connection_error`. */
 export interface Refusal {
@@ -57,7 +58,12 @@ export async function verifyRequest(
   }
   if (req.method !== "GET") return { code: ENGINE_ERRORS.BAD_HANDSHAKE_METHOD, context: { method: req.method } };
   if (query.EIO !== String(ENGINE_PROTOCOL)) {
-    return { code: ENGINE_ERRORS.UNSUPPORTED_PROTOCOL_VERSION, context: { protocol: query.EIO } };
+    // Engine.IO v3 (socket.io v2 clients) only with allowEIO3; its own query checks in polling-v3.ts
+    if (query.EIO !== "3" || !opts.allowEIO3) {
+      return { code: ENGINE_ERRORS.UNSUPPORTED_PROTOCOL_VERSION, context: { protocol: query.EIO } };
+    }
+    const v3Refusal = verifyV3Query(query);
+    if (v3Refusal !== undefined) return v3Refusal;
   }
   const allow = opts.allowRequest;
   if (allow === undefined) return undefined;

@@ -80,6 +80,8 @@ export interface EngineOptions {
   maxBufferedPackets?: number;
   /** Cap on bytes buffered per session before flushing. @default 10485760 (10 MiB) */
   maxBufferedBytes?: number;
+  /** Also accept Engine.IO v3 clients (socket.io v2, `EIO=3`). @default false */
+  allowEIO3?: boolean;
 }
 
 /** Engine options after resolution: every field set, frozen. */
@@ -101,11 +103,11 @@ export interface ResolvedEngineOptions {
   readonly wsEngine: WsEngine | undefined;
   readonly maxBufferedPackets: number;
   readonly maxBufferedBytes: number;
+  readonly allowEIO3: boolean;
 }
 
 /** engine.io options we accept for compatibility but do not implement (warned once). */
 export const ENGINE_IGNORED_OPTIONS: readonly string[] = Object.freeze([
-  "allowEIO3",
   "destroyUpgrade",
   "destroyUpgradeTimeout",
 ]);
@@ -169,6 +171,7 @@ export const ENGINE_OPTION_SCHEMA: OptionSchema<ResolvedEngineOptions> = Object.
   wsEngine: { default: undefined, check: is.optional(is.fn<WsEngine & ((...a: never[]) => unknown)>()) },
   maxBufferedPackets: { default: 10_000, check: is.number(1) }, // packets
   maxBufferedBytes: { default: 10 * 1024 * 1024, check: is.number(1) }, // bytes
+  allowEIO3: { default: false, check: is.boolean() },
 });
 
 /**

@@ -9,7 +9,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { deflate, gzip } from "node:zlib";
 import { createError } from "../errors.js";
-import { decodePayload, encodePayload } from "../parser/engine-packet.js";
+import { decodePayload, encodePayload, type EnginePacket } from "../parser/engine-packet.js";
 import { writeEngineError } from "../util/http.js";
 import { ENGINE_ERRORS, ENGINE_ERROR_MESSAGES } from "./constants.js";
 import { Transport, type OutboundPacket } from "./transport.js";
@@ -122,7 +122,7 @@ export class PollingTransport extends Transport {
     };
     const onEnd = (): void => {
       this.#postActive = false;
-      const packets = decodePayload(Buffer.concat(chunks, size).toString("utf8"));
+      const packets = this.decodeBody(Buffer.concat(chunks, size), req);
       if (packets === null) {
         writeEngineError(res, 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
         this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable polling payload"));
@@ -160,8 +160,8 @@ export class PollingTransport extends Transport {
     this.#getRes = null;
     this.#getReq = null;
     this.writable = false;
-    const body = encodePayload(packets);
-    const headers: OutgoingHttpHeaders = { "Content-Type": "text/plain; charset=UTF-8" };
+    const body = this.encodeBody(packets);
+    const headers: OutgoingHttpHeaders = { "Content-Type": this.bodyType(body) };
     this.#onHeaders(headers, req);
     const compression = this.#opts.httpCompression;
     const encoding = compression === false ? null : pickEncoding(req.headers["accept-encoding"]);
@@ -183,6 +183,37 @@ export class PollingTransport extends Transport {
     headers["Content-Length"] = Buffer.byteLength(body);
     res.writeHead(200, headers);
     res.end(body, done);
+  }
+
+  /**
+   * Decodes a POST body into packets (the Engine.IO v3 transport overrides it).
+   *
+   * @param body the whole body
+   * @param _req the POST request
+   * @returns the packets, or `null` when the payload is malformed
+   */
+  protected decodeBody(body: Buffer, _req: IncomingMessage): EnginePacket[] | null {
+    return decodePayload(body.toString("utf8"));
+  }
+
+  /**
+   * Encodes packets into a GET response body (the Engine.IO v3 transport overrides it).
+   *
+   * @param packets the packets
+   * @returns the body
+   */
+  protected encodeBody(packets: readonly OutboundPacket[]): string | Buffer {
+    return encodePayload(packets);
+  }
+
+  /**
+   * The Content-Type of a GET response body (the Engine.IO v3 transport overrides it).
+   *
+   * @param _body the body from {@link PollingTransport.encodeBody}
+   * @returns the header value
+   */
+  protected bodyType(_body: string | Buffer): string {
+    return "text/plain; charset=UTF-8";
   }
 
   #sendClose(): void {

@@ -16,6 +16,7 @@ import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
+import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
 
 const debug = debuglog("socketeer:engine");
@@ -93,8 +94,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   readonly id: string;
   /** The handshake request. */
   readonly request: IncomingMessage;
-  /** The Engine.IO protocol version (always 4). */
-  readonly protocol = ENGINE_PROTOCOL;
+  /** The Engine.IO protocol version: 4, or 3 for a socket.io v2 client (`allowEIO3`). */
+  readonly protocol: 3 | 4;
   /** The peer address of the handshake request. */
   readonly remoteAddress: string;
   /** `opening`, `open`, `closing` or `closed`. */
@@ -124,8 +125,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
    * @param req the handshake request
    * @param transport the first transport
    * @param opts resolved engine options
+   * @param protocol the Engine.IO protocol version of the client (3 only with `allowEIO3`)
    */
-  constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions) {
+  constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions, protocol: 3 | 4 = ENGINE_PROTOCOL) {
     super();
     this.id = id;
     this.request = req;
@@ -133,7 +135,13 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.transport = transport;
     this.#opts = opts;
     this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
+    this.protocol = protocol;
     this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, onPingDue, onPongOverdue);
+    // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
+    if (protocol === 3) {
+      const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, onPongOverdue);
+      this.#heartbeat = { ping: this.#heartbeat.ping, pong };
+    }
     transport.bind(this.#handle);
   }
 
@@ -151,7 +159,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     // the initial packet may already have closed the session (buffer caps)
     if (this.readyState !== "open") return;
     this.emit("open");
-    this.#schedulePing();
+    // v3: no server ping; the client's pings must come within pingInterval + pingTimeout
+    if (this.protocol === 3) this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    else this.#schedulePing();
   }
 
   /** Bytes queued for this client and not yet handed to its transport (for metrics). */
@@ -318,6 +328,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     if (this.listenerCount("packet") > 0) this.emit("packet", packet);
     switch (packet.type) {
       case "pong":
+        if (this.protocol === 3) {
+          // v3 (allowEIO3): the server never pings, so a pong is the wrong heartbeat direction
+          this.#onClose("transport error", createError("SKT_ERR_ENGINE_TRANSPORT", "invalid heartbeat direction"));
+          break;
+        }
         this.#clearHeartbeat();
         this.#schedulePing();
         this.emit("heartbeat");
@@ -331,10 +346,21 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       case "close":
         this.#onClose("transport close");
         break;
+      case "ping":
+        // v3 (allowEIO3): the client's ping is answered with a pong and restarts its deadline
+        if (this.protocol === 3) this.#onClientPing(packet.data);
+        break;
       default:
         // ping/open/upgrade/noop from the client on an open session: ignored (spec § "Heartbeat")
         break;
     }
+  }
+
+  #onClientPing(data: EnginePacket["data"]): void {
+    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
+    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    this.#sendPacket("pong", typeof data === "string" ? data : undefined, undefined, undefined);
+    this.emit("heartbeat");
   }
 
   #schedulePing(): void {

@@ -24,6 +24,7 @@ import {
 import type { Server } from "../server.js";
 import { kMetrics } from "../metrics/metrics.js";
 import type { Socket } from "./socket.js";
+import { isV2Client, parseV2Namespace } from "./v2-clients.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
@@ -83,6 +84,8 @@ export class Client<
       this.#connectTimer = undefined;
       if (this.#nsps.size === 0) this.#close();
     }, server[kConnectTimeout]);
+    // a socket.io v2 client (allowEIO3) is in the main namespace without asking for it
+    if (isV2Client(conn)) this.#connect("/", {});
   }
 
   /** The first HTTP request of the connection. */
@@ -114,7 +117,13 @@ export class Client<
     if (packet.type === PACKET_TYPE.CONNECT) {
       // A second CONNECT to a joined namespace is ignored: socket.io-client sends one when
       // connect() is called on a socket that is already connecting (socket.io accepts it too).
-      if (socket === undefined) this.#connect(packet.nsp, packet.data);
+      if (socket !== undefined) return;
+      if (isV2Client(this.conn)) {
+        const { name, auth } = parseV2Namespace(packet.nsp);
+        if (!this.#nsps.has(name)) this.#connect(name, auth);
+        return;
+      }
+      this.#connect(packet.nsp, packet.data);
       return;
     }
     if (socket === undefined) return this.#invalidState(packet);

@@ -43,6 +43,7 @@ import {
 import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
+import { isV2Client, v2ConnectErrorData, v2SocketId } from "./v2-clients.js";
 import type { Client } from "./client.js";
 import { kMetrics } from "../metrics/metrics.js";
 import type { Namespace } from "../namespace/namespace.js";
@@ -136,7 +137,7 @@ export class Socket<
       this.#missed = session.missedPackets;
       void this.#adapter().addAll(this.id, new Set(session.rooms));
     } else {
-      this.id = generateSocketId();
+      this.id = isV2Client(client.conn) ? v2SocketId(nsp.name, client.conn.id) : generateSocketId();
       this.#pid = recovery !== undefined ? generateSocketId() : undefined;
     }
   }
@@ -325,7 +326,8 @@ export class Socket<
     this.connected = true;
     void this.join(this.id);
     const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
-    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
+    if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name }, {});
+    else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
     const missed = this.#missed;
     if (missed !== undefined) {
       this.#missed = undefined;
@@ -337,6 +339,10 @@ export class Socket<
 
   /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
   [kConnectError](err: Error & { data?: unknown }): void {
+    if (isV2Client(this.client.conn)) {
+      this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.nsp.name, data: v2ConnectErrorData(err) }, {});
+      return;
+    }
     const data: { message: string; data?: unknown } = { message: err.message };
     if (err.data !== undefined) data.data = err.data;
     this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.nsp.name, data }, {});
