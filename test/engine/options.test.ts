@@ -74,18 +74,41 @@ test("rejects an unknown option, naming the nearest known one", () => {
 });
 
 test("accepts engine.io options it does not implement, with a one-time warning", async () => {
-  assert.ok(ENGINE_IGNORED_OPTIONS.includes("allowEIO3"));
+  assert.ok(ENGINE_IGNORED_OPTIONS.includes("destroyUpgrade"));
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);
   process.on("warning", onWarning);
   try {
-    new Server({ allowEIO3: true } as EngineOptions).close();
-    new Server({ allowEIO3: true } as EngineOptions).close();
+    new Server({ destroyUpgrade: true } as EngineOptions).close();
+    new Server({ destroyUpgrade: true } as EngineOptions).close();
     await new Promise<void>((resolve) => setImmediate(resolve));
   } finally {
     process.off("warning", onWarning);
   }
-  const mine = warnings.filter((w) => w.message.includes("allowEIO3"));
+  const mine = warnings.filter((w) => w.message.includes("destroyUpgrade"));
   assert.equal(mine.length, 1);
   assert.equal((mine[0] as Error & { code?: string }).code, "SKT_WARN_OPTION_IGNORED");
+});
+
+test("allowEIO3 is a real option now: a boolean, false by default, never warned about", async () => {
+  assert.ok(!ENGINE_IGNORED_OPTIONS.includes("allowEIO3"));
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on("warning", onWarning);
+  try {
+    const on = new Server({ allowEIO3: true });
+    assert.equal(on.opts.allowEIO3, true);
+    on.close();
+    const off = new Server();
+    assert.equal(off.opts.allowEIO3, false);
+    off.close();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => w.message.includes("allowEIO3")), []);
+  assert.throws(
+    () => new Server({ allowEIO3: "yes" } as unknown as EngineOptions),
+    (err: Error & { code?: string }) => err.code === "SKT_ERR_OPTIONS_INVALID_TYPE",
+  );
 });
