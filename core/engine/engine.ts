@@ -4,6 +4,7 @@
  * `handleRequest` / `handleUpgrade` work without `attach` (integrations route into them). Each
  * request runs: CORS (polling only), the `use()` middlewares, verification (engine error codes
  * 0–5), then either a handshake or the session's transport. Sessions live in `clients`.
+ * With `allowEIO3`, an `EIO=3` handshake gets the v3 transports (polling-v3.ts, websocket-v3.ts).
  */
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";

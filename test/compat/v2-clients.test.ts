@@ -26,6 +26,8 @@ const MODES: { name: string; opts: V2Options; final: "polling" | "websocket" }[]
   { name: "polling", opts: { transports: ["polling"] }, final: "polling" },
   { name: "websocket only", opts: { transports: ["websocket"] }, final: "websocket" },
   { name: "upgrade", opts: { transports: ["polling", "websocket"] }, final: "websocket" },
+  // b64=1: binary inside text payloads as b4<base64>
+  { name: "polling with forceBase64", opts: { transports: ["polling"], forceBase64: true }, final: "polling" },
 ];
 
 interface Fixture {
@@ -75,6 +77,7 @@ for (const impl of IMPLEMENTATIONS) {
         assert.equal(socket.id, client.io.engine.id);
         assert.equal(socket.conn.protocol, 3);
         assert.equal(socket.conn.transport.name, mode.final);
+        if (mode.opts.forceBase64 === true) assert.equal(socket.handshake.query.b64, "1");
 
         socket.on("echo", (...args: unknown[]) => (args.pop() as (...a: unknown[]) => void)(...args));
         const acked = await new Promise<unknown[]>((resolve) =>
