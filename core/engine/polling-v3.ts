@@ -57,7 +57,7 @@ export class PollingV3Transport extends PollingTransport {
 
   protected override decodeBody(body: Buffer, req: IncomingMessage): EnginePacket[] | null {
     if (this.#jsonpHead !== undefined) return decodeJsonpBody(body);
-    if (req.headers["content-type"] === BINARY_TYPE) return decodeBinaryPayloadV3(body);
+    if (req.headers["content-type"]?.startsWith(BINARY_TYPE) === true) return decodeBinaryPayloadV3(body);
     return decodePayloadV3(body.toString("utf8"));
   }
 
