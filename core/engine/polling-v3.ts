@@ -76,12 +76,25 @@ export class PollingV3Transport extends PollingTransport {
 }
 
 /**
- * A JSONP POST: a form body whose `d` field is the text payload. The client escapes the
- * payload's newlines as `\n` and its literal backslash-n as `\\n`: both are undone here.
+ * A JSONP POST: a form body whose `d` field is the text payload. The client writes each newline
+ * of the payload as the two characters `\n`, and each `\n` already in it as `\\n`: read back
+ * left to right, `\\n` is a backslash and an `n`, a lone `\n` a newline.
  */
 function decodeJsonpBody(body: Buffer): EnginePacket[] | null {
   const d = new URLSearchParams(body.toString("utf8")).get("d");
   if (d === null) return null;
-  const text = d.replace(/(\\)?\\n/g, (match, slash: string | undefined) => (slash !== undefined ? match : "\n"));
-  return decodePayloadV3(text.replace(/\\\\n/g, "\\n"));
+  let text = "";
+  for (let i = 0; i < d.length; i++) {
+    const c = d[i];
+    if (c === "\\" && d[i + 1] === "\\" && d[i + 2] === "n") {
+      text += "\\n";
+      i += 2;
+    } else if (c === "\\" && d[i + 1] === "n") {
+      text += "\n";
+      i += 1;
+    } else {
+      text += c;
+    }
+  }
+  return decodePayloadV3(text);
 }
