@@ -124,6 +124,16 @@ for (const impl of IMPLEMENTATIONS) {
       assert.deepEqual(await next(c, "error"), [{ message: "Invalid namespace" }]);
     });
 
+    test("main-namespace middleware sees the handshake query; a refusal reaches the client's error event", async (t) => {
+      const fx = await start(t, impl.Server);
+      fx.io.use((socket, next) => (socket.handshake.query.token === "good" ? next() : next(new Error("unauthorized"))));
+      const ok = await fx.connect("/", { transports: ["websocket"], query: { token: "good" } });
+      assert.equal(ok.socket.handshake.query.token, "good");
+      const refused = fx.v2("/", { transports: ["polling"], query: { token: "bad" } });
+      assert.deepEqual(await next(refused, "error"), ["unauthorized"]);
+      assert.equal(refused.connected, false);
+    });
+
     test("rooms and broadcasts reach v2 (polling and WebSocket) and v4 clients alike", async (t) => {
       const fx = await start(t, impl.Server);
       fx.io.on("connection", (s) => void s.join("room"));
@@ -164,6 +174,18 @@ for (const impl of IMPLEMENTATIONS) {
       const serverSawC = once<[string]>(c.socket, "disconnect");
       c.client.close();
       assert.equal((await serverSawC)[0], "client namespace disconnect");
+
+      const d = await fx.connect("/", { transports: ["polling"] });
+      const clientSawD = next<[string]>(d.client, "disconnect");
+      const serverSawD = once<[string]>(d.socket, "disconnect");
+      d.socket.disconnect(true);
+      assert.deepEqual(await clientSawD, ["io server disconnect"]);
+      assert.equal((await serverSawD)[0], "server namespace disconnect");
+
+      const e = await fx.connect("/", { transports: ["websocket"] });
+      const clientSawE = next<[string]>(e.client, "disconnect");
+      e.socket.conn.close();
+      assert.deepEqual(await clientSawE, ["transport close"]);
     });
 
     test("heartbeat: the v2 client's pings keep it alive; when they stop, the server closes it (ping timeout)", async (t) => {
