@@ -239,3 +239,19 @@ test("a broadcast to v2 and v4 clients is encoded once (Socket.IO) and its binar
   for (const got of await Promise.all(all)) assert.deepEqual(got, [Buffer.from([9, 9])]);
   assert.equal(encodes, 1);
 });
+
+test("allowEIO3 through the Fastify plugin: a v2 client over polling and the upgrade", async (t) => {
+  const { default: Fastify } = await import("fastify");
+  const { default: socketeer } = await import("../../integrations/fastify/index.js");
+  const app = Fastify();
+  t.after(() => app.close());
+  await app.register(socketeer, { allowEIO3: true });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as { port: number };
+  app.io.on("connection", (s) => s.on("ping?", (ack: (a: string) => void) => ack("pong!")));
+  const client = v2Clients(t, `http://127.0.0.1:${port}`)("/", { transports: ["polling", "websocket"] });
+  await once(client as never, "connect");
+  await until(() => client.io.engine.transport.name === "websocket", 5_000, "upgrade");
+  const answer = await new Promise((resolve) => client.emit("ping?", resolve));
+  assert.equal(answer, "pong!");
+});
