@@ -9,7 +9,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
 import { generateId } from "../util/ids.js";

@@ -2,7 +2,7 @@
  * @module namespace/namespace — a namespace: its connected sockets, its connection middleware
  * chain, its adapter, and the broadcast entry points (`nsp.to(room).emit(…)`).
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
 import type { AdapterLike, AdapterNamespace, Packet, Room, SocketId } from "../adapter/types.js";

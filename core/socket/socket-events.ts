@@ -3,7 +3,7 @@
  * catch-all listeners (`onAny…`, `onAnyOutgoing…`) and the dispatch of an incoming event through
  * them to the socket's listeners.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { StrictEventEmitter, type EventsMap } from "../events/typed-events.js";
 import { runMiddlewares } from "../middleware/compose.js";
 import { CatchAllListeners, type AnyListener } from "./catch-all.js";

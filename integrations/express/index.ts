@@ -7,7 +7,7 @@
  * yourself (`http.createServer(app)`, `https`), call `io.attach(server)`, before or after it listens.
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import {
   Server,
   createError,

@@ -3,7 +3,7 @@
  * the Socketeer `Server`, a drop-in for `IoAdapter` from `@nestjs/platform-socket.io` (Nest 11 and 12).
  */
 import type { Server as HttpServer } from "node:http";
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import { Logger, type INestApplicationContext, type WebSocketAdapter, type WsMessageHandler } from "@nestjs/common";
 import type { Observable, Subscription } from "rxjs";
 import { Server, type Namespace, type ServerOptions } from "../../core/index.js";
