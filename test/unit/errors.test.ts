@@ -20,6 +20,16 @@ test("the error table in docs/errors.md lists exactly the registered codes", () 
   assert.deepEqual(extra, [], "codes in docs/errors.md that the registry does not have");
 });
 
+test("every row of the error table says what to do", () => {
+  const rows = [...section.matchAll(/^\|\s*`(SKT_ERR_[A-Z0-9_]+)`(.*)$/gm)];
+  assert.ok(rows.length > 0);
+  for (const [, code, rest] of rows) {
+    const cells = rest!.split("|").slice(1, -1).map((c) => c.trim());
+    assert.equal(cells.length, 4, `${code}: class, HTTP / close, when, what to do`);
+    assert.ok(cells[3]!.length > 10, `${code} has no "what to do"`);
+  }
+});
+
 test("createError sets code, base class and wire codes", () => {
   const e = createError("SKT_ERR_OPTIONS_INVALID_TYPE", "pingInterval", "a number", "string x");
   assert.ok(e instanceof TypeError);
