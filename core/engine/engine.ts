@@ -81,7 +81,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #pendingIds = new WeakMap<IncomingMessage, string>();
 
   /**
-   * @param opts engine options (see README "engine"); validated once
+   * @param opts engine options (see docs/engine.md); validated once
    * @throws SKT_ERR_OPTIONS_INVALID_TYPE, SKT_ERR_OPTIONS_OUT_OF_RANGE, SKT_ERR_OPTIONS_UNKNOWN
    */
   constructor(opts?: EngineOptions | ResolvedEngineOptions) {

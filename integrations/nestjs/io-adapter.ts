@@ -80,7 +80,7 @@ function isRootServer(value: unknown): value is Server {
  * `http.Server`) and install it before `app.listen()`.
  *
  * `createIOServer(port, options)` is the extension point, as in Nest's `IoAdapter`: override it to plug a
- * cluster adapter (see the README's Redis example).
+ * cluster adapter (see docs/nestjs.md, "A cluster adapter").
  *
  * @example
  * import { SocketeerAdapter } from "socketeer/nestjs";
