@@ -240,7 +240,8 @@ export class Server<
    * @param name the name, a RegExp, or a matcher `(name, auth, next) => next(err, ok)`
    * @param fn a `connection` listener to add
    * @returns the namespace
-   * @throws SKT_ERR_NAMESPACE_INVALID for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_NAMESPACE_INVALID (a TypeError) for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_INVALID_ARG for a listener `fn` that is not a function
    * @example
    * io.of("/admin").on("connection", (socket) => {});
    * io.of(/^\/room-\d+$/).on("connection", (socket) => socket.nsp.name);
