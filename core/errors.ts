@@ -71,6 +71,7 @@ const ERRORS = {
   SKT_ERR_ENGINE_PARSE: {
     base: Error,
     message: (detail: string) => `invalid Engine.IO packet: ${detail}`,
+    statusCode: 400,
     closeCode: 1002,
   },
   SKT_ERR_ENGINE_TRANSPORT: {
