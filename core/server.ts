@@ -9,6 +9,7 @@ import { Server as Engine } from "./engine/engine.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
 import { attachToHttpServer, type HttpServerLike } from "./engine/attach.js";
 import { createClientFileHandler } from "./server/serve-client.js";
+import type { HttpHost } from "./server/http-host.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
@@ -27,6 +28,7 @@ import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
+  kHttpHost,
   kInitAdapter,
   kOnClose,
   kResolveNamespace,
@@ -66,7 +68,8 @@ export class Server<
   readonly #parser: ParserOption;
   readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   #serveClientFile: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  #detach: (() => void) | undefined;
+  /** `detach()` of every HTTP server attached to, by server. */
+  readonly #attachments = new Map<HttpServerLike, () => void>();
   #adapterOption: AdapterOption | undefined;
 
   /**
@@ -99,6 +102,12 @@ export class Server<
     this.#serveClientFile = this.#opts.serveClient ? createClientFileHandler(this.#opts.engine.path) : undefined;
     return engine;
   }
+
+  /**
+   * @internal The host framework in front of this server (socketeer/express), set before attaching:
+   * `attach()` routes through it and `close()` leaves the HTTP server open.
+   */
+  [kHttpHost]: HttpHost | undefined = undefined;
 
   readonly #onConnection = (conn: EngineSocket): void => {
     this[kMetrics].countConnect();
@@ -178,23 +187,29 @@ export class Server<
       this.engine.close();
       this.engine = this.#createEngine();
     }
+    const host = this[kHttpHost];
     let server: HttpServer;
     if (typeof srv === "number") {
       // as socket.io does: a server we create answers 404 outside our path instead of hanging
-      server = createServer(answerNotFound);
+      server = host?.createServer() ?? createServer(answerNotFound);
       server.listen(srv);
     } else {
       server = srv as HttpServer;
     }
-    this.#detach?.();
+    // attaching again to the same server replaces that attachment; other servers keep theirs
+    this.#attachments.get(server)?.();
     const path = this.#opts.engine.path;
     const prefix = path + "/";
-    this.#detach = attachToHttpServer(server, path, {
+    const detach = attachToHttpServer(server, path, {
       matches: (req) =>
         this.engine.isEngineRequest(req) || (this.#serveClientFile !== undefined && (req.url ?? "").startsWith(prefix)),
-      onRequest: (req, res) => this.handleRequest(req, res),
-      onUpgrade: (req, socket, head) => this.handleUpgrade(req, socket, head),
+      onRequest: host === undefined ? (req, res) => this.handleRequest(req, res) : (req, res) => host.onRequest(req, res),
+      onUpgrade:
+        host === undefined
+          ? (req, socket, head) => this.handleUpgrade(req, socket, head)
+          : (req, socket, head) => host.onUpgrade(req, socket, head),
     });
+    this.#attachments.set(server, detach);
     this.httpServer = server;
     return this;
   }
@@ -281,12 +296,15 @@ export class Server<
   /**
    * Closes every socket (`server shutting down`), the engine, and the HTTP server if it was
    * given to or created by this Server (socket.io's behaviour). A server only handed requests
-   * through `handleRequest`/`bind` is left alone.
+   * through `handleRequest`/`bind`, or fronted by a host framework (socketeer/express), is left
+   * open; the server detaches from it.
    *
    * @param fn called once everything is closed
    * @returns a promise settled at the same time
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    const host = this[kHttpHost];
+    host?.onClose();
     for (const nsp of this.#registry.all()) {
       for (const socket of [...nsp.sockets.values()]) socket[kOnClose](DISCONNECT_REASON.SERVER_SHUTTING_DOWN);
       await nsp.adapter.close();
@@ -294,7 +312,7 @@ export class Server<
     this.engine.close();
     const http = this.httpServer;
     let error: Error | undefined;
-    if (http !== undefined && http.listening) {
+    if (http !== undefined && http.listening && host === undefined) {
       // The engine stays attached until the server is closed: a polling request that arrives
       // meanwhile on a kept-alive connection gets the closed engine's 503 instead of no answer
       // at all (which would keep that connection, and http.close(), waiting forever).
@@ -306,8 +324,8 @@ export class Server<
         http.closeIdleConnections?.();
       });
     }
-    this.#detach?.();
-    this.#detach = undefined;
+    for (const detach of this.#attachments.values()) detach();
+    this.#attachments.clear();
     fn?.(error);
   }
 }
