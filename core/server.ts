@@ -23,6 +23,8 @@ import { resolveServerOptions, type AdapterOption, type ParserOption, type Resol
 import { Client } from "./socket/client.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
+import { createError } from "./errors.js";
+import { describeValue } from "./util/options.js";
 import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
 import {
   kConnectTimeout,
@@ -158,6 +160,7 @@ export class Server<
   /**
    * Gets the adapter option, or sets it and rebuilds every namespace's adapter.
    *
+   * @throws SKT_ERR_INVALID_ARG when `v` is neither an adapter class nor a factory (nothing changes)
    * @example
    * io.adapter(createAdapter(pubClient, subClient));
    */
@@ -165,6 +168,9 @@ export class Server<
   adapter(v: AdapterOption): this;
   adapter(v?: AdapterOption): AdapterOption | undefined | this {
     if (v === undefined) return this.#adapterOption;
+    if (typeof v !== "function") {
+      throw createError("SKT_ERR_INVALID_ARG", "adapter(v)", "an adapter class or a factory (nsp) => adapter", describeValue(v));
+    }
     this.#adapterOption = v;
     for (const nsp of this.#registry.all()) nsp[kInitAdapter]();
     return this;

@@ -59,6 +59,21 @@ test("io.of() refuses a name of the wrong type and a listener that is not a func
   throwsArg(() => io.of(/^\/y$/, 1 as never));
 });
 
+test("io.adapter() refuses what is neither an adapter class nor a factory, and keeps the adapter it had", async (t) => {
+  const { io, connect } = await setup(t);
+  const before = io.adapter();
+  for (const bad of ["redis", 42, null, {}]) throwsArg(() => io.adapter(bad as never));
+  assert.equal(io.adapter(), before);
+  await connect("/");
+});
+
+test("on() and once() refuse a listener that is not a function at the call (node's own TypeError)", async (t) => {
+  const { io } = await setup(t);
+  for (const register of [() => io.on("connection", "x" as never), () => io.of("/a").once("connection", 1 as never)]) {
+    assert.throws(register, { name: "TypeError", code: "ERR_INVALID_ARG_TYPE" });
+  }
+});
+
 test("the error's stack starts at the registration call, not inside the error factory", async (t) => {
   const { io } = await setup(t);
   let err: Error | undefined;
