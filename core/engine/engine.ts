@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import { debuglog } from "../util/debug.js";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
+import { describeValue } from "../util/options.js";
 import { generateId } from "../util/ids.js";
 import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
 import {
@@ -110,10 +111,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
    *
    * @param fn the middleware
    * @returns this server
+   * @throws SKT_ERR_INVALID_ARG when `fn` is not a function
    * @example
    * engine.use((req, res, next) => (req.headers.authorization ? next() : res.writeHead(401).end()));
    */
   use(fn: EngineMiddleware): this {
+    if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "engine.use(fn)", "a function", describeValue(fn));
     this.#middlewares.push(fn);
     return this;
   }
