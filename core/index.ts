@@ -72,6 +72,9 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+/** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
+export { kHttpHost } from "./symbols.js";
+export type { HttpHost } from "./server/http-host.js";
 
 // metrics: io.metrics() snapshots and their Prometheus rendering
 export { renderPrometheus, PROMETHEUS_CONTENT_TYPE } from "./metrics/index.js";

@@ -2,8 +2,6 @@
  * @module symbols — internal Symbol keys shared across core modules (never part of the public API).
  */
 
-/** Tests reach internals only through this key. */
-export const kTestInternals: unique symbol = Symbol("socketeer.testInternals");
 /** AdapterSocket: write already-encoded packets to the socket's connection. */
 export const kWriteEncoded: unique symbol = Symbol("socketeer.writeEncoded");
 /** AdapterSocket: register an ack callback under an id chosen by the adapter. */
@@ -38,6 +36,8 @@ export const kResolveNamespace: unique symbol = Symbol("socketeer.resolveNamespa
 export const kCreateDecoder: unique symbol = Symbol("socketeer.createDecoder");
 /** Server: builds the adapter of a namespace. */
 export const kCreateAdapter: unique symbol = Symbol("socketeer.createAdapter");
+/** Server: the host framework fronting it on its HTTP servers (see server/http-host.ts), if any. */
+export const kHttpHost: unique symbol = Symbol("socketeer.httpHost");
 /** Server: the connect timeout in ms. */
 export const kConnectTimeout: unique symbol = Symbol("socketeer.connectTimeout");
 /** Namespace: (re)creates its adapter from the server's `adapter` option. */

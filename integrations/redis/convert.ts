@@ -2,7 +2,7 @@
  * @module redis/convert — conversions between the adapter's objects and what travels between
  * nodes, and the small rules the adapter applies to them.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import { kOnServerSideEmit, type AdapterNamespace, type BroadcastOptions, type Packet, type Room } from "./core.js";
 import { MESSAGE_TYPE, type NodeMessage, type WireOptions } from "./messages.js";
 
