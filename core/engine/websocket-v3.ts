@@ -37,6 +37,8 @@ function prefixed(packet: OutboundPacket): OutboundPacket {
 
 /** The v3 WebSocket transport of one session. */
 export class WebSocketV3Transport extends WebSocketTransport {
+  readonly #socket: WebSocket;
+
   /**
    * @param ws an open `ws` socket
    * @param maxPayload the limit `ws` enforces
@@ -45,6 +47,7 @@ export class WebSocketV3Transport extends WebSocketTransport {
    */
   constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
     super(ws, maxPayload, perMessageDeflate, raw);
+    this.#socket = ws;
     // the v4 decoder reads a binary frame as a bare message: v3 frames are decoded here instead
     ws.removeAllListeners("message");
     ws.on("message", (data: RawData, binary: boolean) => this.#onMessage(data, binary));
@@ -54,7 +57,10 @@ export class WebSocketV3Transport extends WebSocketTransport {
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     const packet = decodePacketV3(binary ? buf : buf.toString("utf8"));
     if (packet === null) {
-      this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame"));
+      const err = createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame");
+      // as in v4: the peer reads the error's close code (1002), not the 1006 of a dropped connection
+      if (err.closeCode !== undefined && this.#socket.readyState === this.#socket.OPEN) this.#socket.close(err.closeCode);
+      this.handle.onError(err);
       return;
     }
     this.handle.onPacket(packet);

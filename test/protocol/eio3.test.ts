@@ -250,7 +250,8 @@ test("an undecodable v3 WebSocket frame closes the session with parse error", as
   assert.equal(socket.protocol, 3);
   await once(ws, "open");
   const closed = once<[string]>(socket, "close");
+  const wsClosed = once<[number]>(ws, "close");
   ws.send(Buffer.from([9, 1, 2]));
   assert.equal((await closed)[0], "parse error");
-  ws.terminate();
+  assert.equal((await wsClosed)[0], 1002);
 });
