@@ -188,6 +188,24 @@ for (const impl of IMPLEMENTATIONS) {
       assert.deepEqual(await clientSawE, ["transport close"]);
     });
 
+    test("with connectionStateRecovery on, a v2 client connects and reconnects as a new socket", async (t) => {
+      const fx = await start(t, impl.Server, { connectionStateRecovery: {} });
+      const first = await fx.connect("/", { transports: ["websocket"] });
+      assert.equal(first.socket.recovered, false);
+      const left = once(first.socket, "disconnect");
+      first.client.close();
+      await left;
+      const second = await fx.connect("/", { transports: ["websocket"] });
+      assert.equal(second.socket.recovered, false);
+      assert.notEqual(second.socket.id, first.socket.id);
+      const got = next<[number, string]>(second.client, "n");
+      second.socket.emit("n", 1);
+      // the offset is appended to every event, as socket.io does (a v2 client just gets one more argument)
+      const [n, offset] = await got;
+      assert.equal(n, 1);
+      assert.equal(typeof offset, "string");
+    });
+
     test("heartbeat: the v2 client's pings keep it alive; when they stop, the server closes it (ping timeout)", async (t) => {
       const fx = await start(t, impl.Server, { pingInterval: 60, pingTimeout: 100 });
       const { client, socket } = await fx.connect("/", { transports: ["websocket"] });
