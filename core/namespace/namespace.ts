@@ -57,6 +57,10 @@ export type NamespaceMiddleware<L extends EventsMap, E extends EventsMap, S exte
   next: (err?: ExtendedError) => void,
 ) => void;
 
+function rethrow(err: unknown): never {
+  throw err;
+}
+
 function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } {
   return (
     typeof auth === "object" &&
@@ -299,11 +303,14 @@ export class Namespace<
     this.adapter.restoreSession(auth.pid, auth.offset).then(
       (session) => {
         if (!client.isOpen) return;
-        if (session === null) {
-          this.#admit(new Socket(this, client, auth), client, onConnect, false);
-          return;
+        try {
+          if (session === null) this.#admit(new Socket(this, client, auth), client, onConnect, false);
+          else this.#admit(new Socket(this, client, auth, session), client, onConnect, recovery.skipMiddlewares);
+        } catch (err) {
+          // A `connection` listener threw: the application's exception surfaces as uncaught, as
+          // it does without recovery, instead of becoming an unhandled rejection here.
+          process.nextTick(rethrow, err);
         }
-        this.#admit(new Socket(this, client, auth, session), client, onConnect, recovery.skipMiddlewares);
       },
       (err: unknown) => {
         if (debug.enabled) debug("session restore failed: %s", err);

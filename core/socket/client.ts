@@ -110,16 +110,23 @@ export class Client<
   }
 
   #onDecoded(packet: Packet): void {
+    // Everything from here on runs application code (namespace-creation functions,
+    // `new_namespace`, middlewares, `connection` and event listeners): what it throws is the
+    // application's exception, never a parse error (see #onMessage).
+    this.#inHandler = true;
     const socket = this.#nsps.get(packet.nsp);
     if (packet.type === PACKET_TYPE.CONNECT) {
       // A second CONNECT to a joined namespace is ignored: socket.io-client sends one when
       // connect() is called on a socket that is already connecting (socket.io accepts it too).
       if (socket === undefined) this.#connect(packet.nsp, packet.data);
+      this.#inHandler = false;
       return;
     }
-    if (socket === undefined) return this.#invalidState(packet);
+    if (socket === undefined) {
+      this.#inHandler = false;
+      return this.#invalidState(packet);
+    }
     if (packet.type === PACKET_TYPE.EVENT || packet.type === PACKET_TYPE.BINARY_EVENT) this.#server[kMetrics].countEventIn();
-    this.#inHandler = true;
     socket[kOnPacket](packet);
     this.#inHandler = false;
   }
@@ -136,6 +143,18 @@ export class Client<
 
   #connect(name: string, auth: unknown): void {
     if (this.#nsps.has(name)) return;
+    try {
+      this.#resolveAndAdd(name, auth);
+    } catch (err) {
+      // A namespace-creation function or a `new_namespace` listener threw before the socket
+      // existed: socket.io closes the connection there, so the client is not left waiting for
+      // a CONNECT reply until connectTimeout. The exception still surfaces (see #onMessage).
+      if (!this.#nsps.has(name)) this.#close();
+      throw err;
+    }
+  }
+
+  #resolveAndAdd(name: string, auth: unknown): void {
     this.#server[kResolveNamespace](name, auth, (nsp) => {
       if (this.#closed) return;
       if (nsp === undefined) {

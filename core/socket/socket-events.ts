@@ -32,7 +32,8 @@ export abstract class SocketEvents<
   protected abstract get isConnected(): boolean;
 
   /**
-   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
+   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket. An
+   * exception it throws is the application's: it surfaces as uncaught, as with socket.io.
    *
    * @throws SKT_ERR_INVALID_ARG when `fn` is not a function
    * @example
@@ -114,7 +115,7 @@ export abstract class SocketEvents<
         return;
       }
       if (this.isConnected) this.#emitIncoming(args);
-    });
+    }, false);
   }
 
   /**
