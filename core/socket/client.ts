@@ -189,10 +189,16 @@ export class Client<
   /** Writes frames already encoded (a broadcast's, shared by every recipient). */
   [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
     if (!this.isOpen) return;
-    if (opts.volatile === true && !this.conn.transport.writable) {
-      if (debug.enabled) debug("volatile packet dropped for %s", this.conn.id);
-      this.#server[kMetrics].countVolatileDrop();
-      return;
+    if (opts.volatile === true) {
+      if (!this.conn.transport.writable) {
+        if (debug.enabled) debug("volatile packet dropped for %s", this.conn.id);
+        this.#server[kMetrics].countVolatileDrop();
+        return;
+      }
+      // Decided once for the whole Socket.IO packet, as socket.io does: once the first frame is
+      // out the transport is busy, and a BINARY_EVENT's attachments must not be dropped then
+      // (the client would take the next binary packet's frames for them).
+      opts = { ...opts, volatile: false };
     }
     for (let i = 0; i < encoded.length; i++) {
       this.conn.write(encoded[i] as string | Buffer, opts);
