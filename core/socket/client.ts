@@ -15,6 +15,7 @@ import {
   kCreateDecoder,
   kDisconnectAll,
   kOnClose,
+  kOnError,
   kOnPacket,
   kRemoveFromClient,
   kResolveNamespace,
@@ -62,6 +63,8 @@ export class Client<
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
+  // namespaces joined during the current turn of the event loop (see #onDecoded)
+  readonly #justJoined = new Set<string>();
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -104,9 +107,21 @@ export class Client<
         return;
       }
       if (debug.enabled) debug("invalid packet from %s: %s", this.conn.id, (err as Error).message);
-      this.#onClose(DISCONNECT_REASON.PARSE_ERROR, err);
-      this.conn.close();
+      this.#onDecodeError(err as Error);
     }
+  }
+
+  /**
+   * A packet the decoder refused: as socket.io does, each socket of the connection gets `error`
+   * with the decoder's error, then the connection closes (`forced close`). Unlike socket.io,
+   * `error` is emitted only where someone listens (socket.io throws ERR_UNHANDLED_ERROR there).
+   */
+  #onDecodeError(err: Error): void {
+    for (const socket of [...this.sockets.values()]) {
+      socket[kOnError](err);
+    }
+    this.#onClose(DISCONNECT_REASON.FORCED_CLOSE, err);
+    this.conn.close();
   }
 
   #onDecoded(packet: Packet): void {
@@ -115,14 +130,21 @@ export class Client<
     // application's exception, never a parse error (see #onMessage).
     this.#inHandler = true;
     const socket = this.#nsps.get(packet.nsp);
-    if (packet.type === PACKET_TYPE.CONNECT) {
-      // A second CONNECT to a joined namespace is ignored: socket.io-client sends one when
-      // connect() is called on a socket that is already connecting (socket.io accepts it too).
-      if (socket === undefined) this.#connect(packet.nsp, packet.data);
+    if (packet.type === PACKET_TYPE.CONNECT && socket === undefined) {
+      // A CONNECT while the same namespace's middlewares still run is ignored (#connect).
+      this.#connect(packet.nsp, packet.data);
       this.#inHandler = false;
       return;
     }
-    if (socket === undefined) {
+    if (packet.type === PACKET_TYPE.CONNECT && this.#justJoined.has(packet.nsp)) {
+      // socket.io-client sends a second CONNECT when connect() is called on a socket that is
+      // still connecting (`manager.socket(nsp).connect()` on an open Manager): it comes in the
+      // same turn as the first, before the client could have seen our reply. socket.io creates
+      // a second socket there; one is enough.
+      this.#inHandler = false;
+      return;
+    }
+    if (socket === undefined || packet.type === PACKET_TYPE.CONNECT || packet.type === PACKET_TYPE.CONNECT_ERROR) {
       this.#inHandler = false;
       return this.#invalidState(packet);
     }
@@ -133,8 +155,10 @@ export class Client<
 
   /**
    * A packet for a namespace the connection has not joined (an event before CONNECT, or after
-   * leaving): the connection is closed, as the spec requires ("If the server does not receive a
-   * CONNECT packet first, then it MUST close the connection immediately") and as socket.io does.
+   * leaving), or a CONNECT (CONNECT_ERROR) for one it has joined: the connection is closed, as
+   * the spec requires ("If the server does not receive a CONNECT packet first, then it MUST close
+   * the connection immediately") and as socket.io does (socket.io-client never sends a second
+   * CONNECT once connected).
    */
   #invalidState(packet: Packet): void {
     if (debug.enabled) debug("packet type %d for namespace %s in the wrong state", packet.type, packet.nsp);
@@ -171,6 +195,8 @@ export class Client<
         }
         this.sockets.set(socket.id, socket);
         this.#nsps.set(nsp.name, socket);
+        this.#justJoined.add(name);
+        setImmediate(() => this.#justJoined.delete(name));
       });
     });
   }

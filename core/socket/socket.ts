@@ -33,6 +33,7 @@ import {
   kNotifyOutgoing,
   kOnClose,
   kOnConnect,
+  kOnError,
   kOnPacket,
   kRegisterAck,
   kRemoveFromClient,
@@ -380,6 +381,12 @@ export class Socket<
       this.client[kWritePacket]({ type: PACKET_TYPE.ACK, nsp: this.nsp.name, id, data: args }, {});
       sent = true;
     };
+  }
+
+  /** The connection hit an error: `error`, when someone listens (socket.io would throw without one). */
+  [kOnError](err: Error): void {
+    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
+    else if (debug.enabled) debug("connection error with no error listener on %s: %s", this.id, err.message);
   }
 
   /** Closes the socket: `disconnecting` (rooms still filled), cleanup, then `disconnect`. */
