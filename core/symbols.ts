@@ -16,6 +16,8 @@ export const kOnPacket: unique symbol = Symbol("socketeer.onPacket");
 export const kOnClose: unique symbol = Symbol("socketeer.onClose");
 /** Socket: the connection hit an error (a packet the decoder refused); emits `error` if someone listens. */
 export const kOnError: unique symbol = Symbol("socketeer.onError");
+/** Socket: a socket that will never connect (refused, or its connection went away): leaves its rooms, joins no more. */
+export const kDiscard: unique symbol = Symbol("socketeer.discard");
 /** Socket: finishes the connection (joins its own room, sends CONNECT). */
 export const kOnConnect: unique symbol = Symbol("socketeer.onConnect");
 /** Socket: refuses the connection with CONNECT_ERROR. */

@@ -27,6 +27,7 @@ import {
   kAddClient,
   kConnectError,
   kCreateAdapter,
+  kDiscard,
   kInitAdapter,
   kNextAckId,
   kOnConnect,
@@ -328,11 +329,11 @@ export class Namespace<
     const connect = (err?: Error): void => {
       if (!client.isOpen) {
         // The connection went away while the middlewares ran (a restored socket joined rooms).
-        this.adapter.delAll(socket.id);
+        this.#discard(socket);
         return;
       }
       if (err !== undefined) {
-        this.adapter.delAll(socket.id);
+        this.#discard(socket);
         socket[kConnectError](err);
         return;
       }
@@ -344,6 +345,15 @@ export class Namespace<
     };
     if (skipMiddlewares) connect();
     else runMiddlewares(this.#fns, socket, connect);
+  }
+
+  /**
+   * A socket that will never connect. An empty dynamic child created for it is removed
+   * (cleanupEmptyChildNamespaces), as socket.io does for a refused connection.
+   */
+  #discard(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    socket[kDiscard]();
+    if (this.sockets.size === 0 && this.#onEmpty !== undefined) this.#onEmpty();
   }
 
   /** Forgets a closed socket. */

@@ -65,6 +65,8 @@ export class Client<
   #inHandler = false;
   // namespaces joined during the current turn of the event loop (see #onDecoded)
   readonly #justJoined = new Set<string>();
+  // namespaces left during the current turn (see #onDecoded)
+  readonly #justLeft = new Set<string>();
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -141,6 +143,12 @@ export class Client<
       // still connecting (`manager.socket(nsp).connect()` on an open Manager): it comes in the
       // same turn as the first, before the client could have seen our reply. socket.io creates
       // a second socket there; one is enough.
+      this.#inHandler = false;
+      return;
+    }
+    if (socket === undefined && this.#justLeft.has(packet.nsp)) {
+      // The client left this namespace earlier in the same turn (DISCONNECT then EVENT in one
+      // batch): socket.io drops such a packet rather than closing the connection.
       this.#inHandler = false;
       return;
     }
@@ -236,7 +244,12 @@ export class Client<
   [kRemoveFromClient](socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
-    this.#nsps.delete(socket.nsp.name);
+    const name = socket.nsp.name;
+    this.#nsps.delete(name);
+    if (!this.#closed) {
+      this.#justLeft.add(name);
+      setImmediate(() => this.#justLeft.delete(name));
+    }
   }
 
   /** `socket.disconnect(true)`: every socket leaves its namespace, then the connection closes. */

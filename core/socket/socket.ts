@@ -29,6 +29,7 @@ import type {
 import {
   kConnectError,
   kDisconnectAll,
+  kDiscard,
   kNextAckId,
   kNotifyOutgoing,
   kOnClose,
@@ -109,6 +110,8 @@ export class Socket<
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
+  // set once disconnected or refused: join() is a no-op from then on (socket.io's _cleanup)
+  #closed = false;
 
   /**
    * Created by the namespace for each CONNECT; not meant to be constructed by users.
@@ -282,8 +285,13 @@ export class Socket<
 
   // ── rooms ──────────────────────────────────────────────────────────────────
 
-  /** Joins one or more rooms. */
+  /**
+   * Joins one or more rooms. Once the socket is disconnected (or its connection refused) this
+   * does nothing, as in socket.io: a join after an `await` must not put a gone socket back in
+   * the adapter's rooms.
+   */
   join(rooms: Room | Room[]): Promise<void> | void {
+    if (this.#closed) return;
     return this.#adapter().addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
   }
 
@@ -321,12 +329,14 @@ export class Socket<
     this.#acks.addShared(id, ack);
   }
 
-  /** Completes the connection: own room, CONNECT reply, replay of missed packets. */
+  /**
+   * Completes the connection: own room, replay of missed packets, CONNECT reply. The missed
+   * packets go first, as socket.io sends them: the client buffers them and delivers them just
+   * before `connect`.
+   */
   [kOnConnect](): void {
     this.connected = true;
     void this.join(this.id);
-    const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
-    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
     const missed = this.#missed;
     if (missed !== undefined) {
       this.#missed = undefined;
@@ -334,6 +344,14 @@ export class Socket<
         this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data: args }, {});
       }
     }
+    const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
+    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
+  }
+
+  /** The socket will never connect: it leaves the rooms joined meanwhile and joins no more. */
+  [kDiscard](): void {
+    this.#closed = true;
+    this.#adapter().delAll(this.id);
   }
 
   /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
@@ -397,6 +415,7 @@ export class Socket<
       void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
     }
     this.#adapter().delAll(this.id);
+    this.#closed = true;
     this.nsp[kRemoveSocket](this);
     this.client[kRemoveFromClient](this);
     this.connected = false;

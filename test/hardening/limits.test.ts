@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deferred, withTimeout } from "../helpers/wait.js";
+import { deferred, until, withTimeout } from "../helpers/wait.js";
 import { codeOf, rawSioPolling, rawSioWs, startIo } from "./support.js";
 
 const LIMIT = 1_000;
@@ -72,6 +72,8 @@ for (const transport of ["websocket", "polling"] as const) {
       const c = await rawSioWs(f, t);
       c.raw.send(attachments(10));
       for (let i = 0; i < 10; i++) c.raw.send(Buffer.from([i]));
+      // events are dispatched a tick after their packet (as socket.io): let this one land first
+      await until(() => got.length === 1, 5000, "the 10-attachment event");
       c.raw.send(attachments(11));
       const d = await f.disconnectOf(c.id);
       assert.deepEqual(got, [10]);
@@ -81,6 +83,7 @@ for (const transport of ["websocket", "polling"] as const) {
       const { poll, id } = await rawSioPolling(f);
       const bins = Array.from({ length: 10 }, (_, i) => `b${Buffer.from([i]).toString("base64")}`);
       assert.equal((await poll.post([attachments(10), ...bins].join("\x1e"))).status, 200);
+      await until(() => got.length === 1, 5000, "the 10-attachment event");
       await poll.post(attachments(11));
       const d = await f.disconnectOf(id);
       assert.deepEqual(got, [10]);
@@ -97,6 +100,7 @@ test("nesting depth 64 passes, 65 ends the connection (forced close), TOO_DEEP",
   const c = await rawSioWs(f, t);
   // The event array is depth 1: 63 more arrays inside make 64.
   c.raw.send(`42["deep",${"[".repeat(63)}${"]".repeat(63)}]`);
+  await until(() => got.length === 1, 5000, "the depth-64 event");
   c.raw.send(`42["deep",${"[".repeat(64)}${"]".repeat(64)}]`);
   const d = await f.disconnectOf(c.id);
   assert.equal(got.length, 1);
