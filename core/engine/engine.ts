@@ -247,6 +247,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const session = this.clients[sid];
     // the session may have closed while the WebSocket handshake ran
     if (session === undefined) return transport.destroy();
+    if (session.upgraded || session.upgrading) {
+      // a second upgrade: the handshake is done, close that WebSocket; the session goes on
+      debug("session %s already %s: extra WebSocket closed", sid, session.upgraded ? "upgraded" : "upgrading");
+      ws.close();
+      return;
+    }
     session[kUpgrade](transport);
   }
 
