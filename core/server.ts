@@ -103,7 +103,9 @@ export class Server<
   #createEngine(): Engine {
     const engine = new Engine(this.#opts.engine);
     engine.on("connection", this.#onConnection);
-    this.#serveClientFile = this.#opts.serveClient ? createClientFileHandler(this.#opts.engine.path) : undefined;
+    this.#serveClientFile = this.#opts.serveClient
+      ? createClientFileHandler(this.#opts.engine.path, undefined, this.#opts.engine.cors)
+      : undefined;
     return engine;
   }
 
@@ -214,8 +216,9 @@ export class Server<
     const path = this.#opts.engine.path;
     const prefix = path + "/";
     const detach = attachToHttpServer(server, path, {
-      matches: (req) =>
-        this.engine.isEngineRequest(req) || (this.#serveClientFile !== undefined && (req.url ?? "").startsWith(prefix)),
+      // everything under `<path>/` is ours, as with socket.io: the bundle, or else the engine
+      // (400 "Transport unknown"), never left to a host that may not answer it
+      matches: (req) => this.engine.isEngineRequest(req) || (req.url ?? "").startsWith(prefix),
       onRequest: host === undefined ? (req, res) => this.handleRequest(req, res) : (req, res) => host.onRequest(req, res),
       onUpgrade:
         host === undefined
