@@ -73,6 +73,8 @@ export class Server<
   /** `detach()` of every HTTP server attached to, by server. */
   readonly #attachments = new Map<HttpServerLike, () => void>();
   #adapterOption: AdapterOption | undefined;
+  // set by close(): the next attach()/listen() starts a fresh engine, as socket.io does
+  #engineClosed = false;
 
   /**
    * @param srv an HTTP(S) server to attach to, a port to listen on at once, or the options
@@ -101,7 +103,9 @@ export class Server<
   #createEngine(): Engine {
     const engine = new Engine(this.#opts.engine);
     engine.on("connection", this.#onConnection);
-    this.#serveClientFile = this.#opts.serveClient ? createClientFileHandler(this.#opts.engine.path) : undefined;
+    this.#serveClientFile = this.#opts.serveClient
+      ? createClientFileHandler(this.#opts.engine.path, undefined, this.#opts.engine.cors)
+      : undefined;
     return engine;
   }
 
@@ -186,12 +190,17 @@ export class Server<
    * @throws SKT_ERR_ENGINE_ALREADY_ATTACHED when another server answers that path there
    */
   attach(srv: HttpServerLike | HttpServer | number, opts?: ServerOptions): this {
-    if (opts !== undefined && Object.keys(opts).length > 0) {
+    const newOpts = opts !== undefined && Object.keys(opts).length > 0;
+    if (newOpts) {
       this.#userOpts = { ...this.#userOpts, ...opts };
       this.#opts = resolveServerOptions(this.#userOpts);
+    }
+    if (newOpts || this.#engineClosed) {
+      // new options, or a restart after close(): a fresh engine
       this.engine.off("connection", this.#onConnection);
       this.engine.close();
       this.engine = this.#createEngine();
+      this.#engineClosed = false;
     }
     const host = this[kHttpHost];
     let server: HttpServer;
@@ -207,8 +216,9 @@ export class Server<
     const path = this.#opts.engine.path;
     const prefix = path + "/";
     const detach = attachToHttpServer(server, path, {
-      matches: (req) =>
-        this.engine.isEngineRequest(req) || (this.#serveClientFile !== undefined && (req.url ?? "").startsWith(prefix)),
+      // everything under `<path>/` is ours, as with socket.io: the bundle, or else the engine
+      // (400 "Transport unknown"), never left to a host that may not answer it
+      matches: (req) => this.engine.isEngineRequest(req) || (req.url ?? "").startsWith(prefix),
       onRequest: host === undefined ? (req, res) => this.handleRequest(req, res) : (req, res) => host.onRequest(req, res),
       onUpgrade:
         host === undefined
@@ -305,8 +315,9 @@ export class Server<
    * through `handleRequest`/`bind`, or fronted by a host framework (socketeer/express), is left
    * open; the server detaches from it.
    *
-   * @param fn called once everything is closed
-   * @returns a promise settled at the same time
+   * @param fn called once everything is closed, with the HTTP server's close error if any
+   *   (e.g. `ERR_SERVER_NOT_RUNNING`); `attach()` or `listen()` afterwards starts a fresh engine
+   * @returns a promise resolved at the same time (never rejected)
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
     const host = this[kHttpHost];
@@ -316,12 +327,14 @@ export class Server<
       await nsp.adapter.close();
     }
     this.engine.close();
+    this.#engineClosed = true;
     const http = this.httpServer;
     let error: Error | undefined;
-    if (http !== undefined && http.listening && host === undefined) {
+    if (http !== undefined && host === undefined) {
       // The engine stays attached until the server is closed: a polling request that arrives
       // meanwhile on a kept-alive connection gets the closed engine's 503 instead of no answer
-      // at all (which would keep that connection, and http.close(), waiting forever).
+      // at all (which would keep that connection, and http.close(), waiting forever). A server
+      // that is not running gives its close error (ERR_SERVER_NOT_RUNNING) to `fn`, as socket.io.
       await new Promise<void>((resolve) => {
         http.close((err) => {
           error = err;

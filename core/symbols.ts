@@ -14,6 +14,10 @@ export const kNextAckId: unique symbol = Symbol("socketeer.nextAckId");
 export const kOnPacket: unique symbol = Symbol("socketeer.onPacket");
 /** Socket: closes the socket with a reason, called by its Client or the Server. */
 export const kOnClose: unique symbol = Symbol("socketeer.onClose");
+/** Socket: the connection hit an error (a packet the decoder refused); emits `error` if someone listens. */
+export const kOnError: unique symbol = Symbol("socketeer.onError");
+/** Socket: a socket that will never connect (refused, or its connection went away): leaves its rooms, joins no more. */
+export const kDiscard: unique symbol = Symbol("socketeer.discard");
 /** Socket: finishes the connection (joins its own room, sends CONNECT). */
 export const kOnConnect: unique symbol = Symbol("socketeer.onConnect");
 /** Socket: refuses the connection with CONNECT_ERROR. */

@@ -253,6 +253,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (sid === undefined) return void this.#handshake("websocket", req, transport, query);
     // the session may have closed while the WebSocket handshake ran
     if (session === undefined) return transport.destroy();
+    if (session.upgraded || session.upgrading) {
+      // a second upgrade: the handshake is done, close that WebSocket; the session goes on
+      debug("session %s already %s: extra WebSocket closed", sid, session.upgraded ? "upgraded" : "upgrading");
+      ws.close();
+      return;
+    }
     session[kUpgrade](transport);
   }
 

@@ -51,7 +51,9 @@ export async function verifyRequest(
     if (!upgrade && session.transport.name !== transport) {
       return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_MISMATCH", transport } };
     }
-    if (upgrade && (!opts.allowUpgrades || session.upgraded || session.upgrading)) {
+    // An upgrade of a session already upgraded or upgrading is not refused here: its WebSocket
+    // handshake completes and the server then closes it (Engine.IO v4, as engine.io does).
+    if (upgrade && !opts.allowUpgrades) {
       return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "UPGRADE_REFUSED", sid } };
     }
     return undefined;

@@ -83,7 +83,8 @@ export class PollingTransport extends Transport {
     });
     this.writable = true;
     if (this.#pendingClose !== null) {
-      this.#sendClose();
+      // the close waited for this GET: a noop then the close, as engine.io sends it
+      this.#sendClose(true);
       return;
     }
     if (this.discarded) {
@@ -217,12 +218,12 @@ export class PollingTransport extends Transport {
     return "text/plain; charset=UTF-8";
   }
 
-  #sendClose(): void {
+  #sendClose(afterNoop = false): void {
     const fn = this.#pendingClose;
     this.#pendingClose = null;
     if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
     this.#closeTimer = null;
-    this.send([{ type: "close" }]);
+    this.send(afterNoop ? [{ type: "noop" }, { type: "close" }] : [{ type: "close" }]);
     fn?.();
   }
 

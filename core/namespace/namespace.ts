@@ -27,6 +27,7 @@ import {
   kAddClient,
   kConnectError,
   kCreateAdapter,
+  kDiscard,
   kInitAdapter,
   kNextAckId,
   kOnConnect,
@@ -56,6 +57,10 @@ export type NamespaceMiddleware<L extends EventsMap, E extends EventsMap, S exte
   socket: Socket<L, E, S, D>,
   next: (err?: ExtendedError) => void,
 ) => void;
+
+function rethrow(err: unknown): never {
+  throw err;
+}
 
 function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } {
   return (
@@ -299,11 +304,14 @@ export class Namespace<
     this.adapter.restoreSession(auth.pid, auth.offset).then(
       (session) => {
         if (!client.isOpen) return;
-        if (session === null) {
-          this.#admit(new Socket(this, client, auth), client, onConnect, false);
-          return;
+        try {
+          if (session === null) this.#admit(new Socket(this, client, auth), client, onConnect, false);
+          else this.#admit(new Socket(this, client, auth, session), client, onConnect, recovery.skipMiddlewares);
+        } catch (err) {
+          // A `connection` listener threw: the application's exception surfaces as uncaught, as
+          // it does without recovery, instead of becoming an unhandled rejection here.
+          process.nextTick(rethrow, err);
         }
-        this.#admit(new Socket(this, client, auth, session), client, onConnect, recovery.skipMiddlewares);
       },
       (err: unknown) => {
         if (debug.enabled) debug("session restore failed: %s", err);
@@ -321,11 +329,11 @@ export class Namespace<
     const connect = (err?: Error): void => {
       if (!client.isOpen) {
         // The connection went away while the middlewares ran (a restored socket joined rooms).
-        this.adapter.delAll(socket.id);
+        this.#discard(socket);
         return;
       }
       if (err !== undefined) {
-        this.adapter.delAll(socket.id);
+        this.#discard(socket);
         socket[kConnectError](err);
         return;
       }
@@ -337,6 +345,15 @@ export class Namespace<
     };
     if (skipMiddlewares) connect();
     else runMiddlewares(this.#fns, socket, connect);
+  }
+
+  /**
+   * A socket that will never connect. An empty dynamic child created for it is removed
+   * (cleanupEmptyChildNamespaces), as socket.io does for a refused connection.
+   */
+  #discard(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    socket[kDiscard]();
+    if (this.sockets.size === 0 && this.#onEmpty !== undefined) this.#onEmpty();
   }
 
   /** Forgets a closed socket. */

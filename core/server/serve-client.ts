@@ -14,7 +14,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { debuglog } from "../util/debug.js";
-import { brotliCompress, constants as zlibConstants, gzip } from "node:zlib";
+import { brotliCompress, constants as zlibConstants, deflate, gzip } from "node:zlib";
+import { applyCors, type CorsOptions } from "../util/http.js";
 
 const debug = debuglog("socketeer:serve-client");
 
@@ -38,7 +39,10 @@ export interface ClientBundle {
   readonly version: string;
 }
 
-type Encoding = "identity" | "gzip" | "br";
+type Encoding = "identity" | "br" | "gzip" | "deflate";
+
+/** The encodings offered, in the server's order of preference (socket.io's). */
+const OFFERED: readonly Exclude<Encoding, "identity">[] = ["br", "gzip", "deflate"];
 
 /**
  * Finds the installed `socket.io-client`: next to this module when built as CommonJS, otherwise
@@ -87,26 +91,73 @@ class CachedFile {
   }
 }
 
-function compress(raw: Buffer, encoding: "gzip" | "br"): Promise<Buffer> {
+function compress(raw: Buffer, encoding: Exclude<Encoding, "identity">): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, out: Buffer) => (err ? reject(err) : resolve(out));
     if (encoding === "gzip") gzip(raw, { level: 9 }, done);
+    else if (encoding === "deflate") deflate(raw, { level: 9 }, done);
     else brotliCompress(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }, done);
   });
 }
 
-/** Picks the best encoding the client accepts (brotli, then gzip), ignoring `q=0` entries. */
+/** One entry of an Accept-Encoding header. */
+interface Accepted {
+  name: string;
+  q: number;
+  /** position in the header */
+  order: number;
+}
+
+function parseAcceptEncoding(header: string): Accepted[] {
+  const out: Accepted[] = [];
+  const parts = header.split(",");
+  for (let i = 0; i < parts.length; i++) {
+    const [rawName, ...params] = parts[i]!.split(";");
+    const name = rawName!.trim().toLowerCase();
+    if (name === "") continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m !== null) q = Number.parseFloat(m[1]!);
+    }
+    out.push({ name, q: Number.isFinite(q) ? q : 0, order: i });
+  }
+  return out;
+}
+
+/**
+ * Picks the encoding as socket.io does (through `accepts`): the highest q-value first, then an
+ * exact name over `*`, then the client's order, then ours (br, gzip, deflate). No header, or
+ * none of ours acceptable, means no compression.
+ */
 function pickEncoding(header: string | undefined): Encoding {
   if (!header) return "identity";
-  const accepted = new Set<string>();
-  for (const part of header.split(",")) {
-    const [name, ...params] = part.trim().toLowerCase().split(";");
-    const refused = params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p));
-    if (name && !refused) accepted.add(name.trim());
+  const accepted = parseAcceptEncoding(header);
+  let best: { enc: Encoding; q: number; exact: number; order: number; ours: number } | undefined;
+  for (let ours = 0; ours < OFFERED.length; ours++) {
+    const enc = OFFERED[ours]!;
+    // the most specific entry naming this encoding (exact name, else `*`)
+    let match: Accepted | undefined;
+    let exact = 0;
+    for (const a of accepted) {
+      const s = a.name === enc ? 1 : a.name === "*" ? 0 : -1;
+      if (s < 0) continue;
+      if (match === undefined || s > exact || (s === exact && a.q > match.q)) {
+        match = a;
+        exact = s;
+      }
+    }
+    if (match === undefined || match.q <= 0) continue;
+    const c = { enc, q: match.q, exact, order: match.order, ours };
+    if (
+      best === undefined ||
+      c.q > best.q ||
+      (c.q === best.q && (c.exact > best.exact || (c.exact === best.exact && c.order < best.order)))
+    ) {
+      best = c;
+    }
   }
-  if (accepted.has("br")) return "br";
-  if (accepted.has("gzip") || accepted.has("*")) return "gzip";
-  return "identity";
+  return best?.enc ?? "identity";
 }
 
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -123,6 +174,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
  *
  * @param path the Server's path, e.g. `/socket.io` (a trailing slash is ignored)
  * @param bundle where the client is; found with {@link findClientBundle} when omitted
+ * @param cors the Server's `cors` option: its headers go on bundle responses too, as in socket.io
  * @returns a handler that answers and returns true for a client file request (GET or HEAD),
  *   and returns false, without touching `res`, for anything else or when no client is installed
  * @example
@@ -134,6 +186,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 export function createClientFileHandler(
   path: string,
   bundle: ClientBundle | null | undefined = findClientBundle(),
+  cors?: Readonly<CorsOptions>,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const prefix = path.replace(/\/+$/, "") + "/";
   const files = new Map<string, CachedFile | null>();
@@ -160,11 +213,27 @@ export function createClientFileHandler(
     const file = fileFor(name);
     if (file === null) return false;
 
+    if (cors === undefined) {
+      serve(req, res, name, file);
+    } else {
+      applyCors(req, res, cors as CorsOptions).then(
+        () => serve(req, res, name, file),
+        (err: unknown) => {
+          debug("cors failed for %s: %o", name, err);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    }
+    return true;
+  };
+
+  function serve(req: IncomingMessage, res: ServerResponse, name: string, file: CachedFile): void {
     if (etagMatches(req.headers["if-none-match"], etag)) {
       debug("%s 304", name);
       res.writeHead(304, { ETag: etag, "Cache-Control": "public, max-age=0" });
       res.end();
-      return true;
+      return;
     }
     const encoding = pickEncoding(req.headers["accept-encoding"]);
     const isMap = name.endsWith(".map");
@@ -188,6 +257,5 @@ export function createClientFileHandler(
         res.end();
       },
     );
-    return true;
-  };
+  }
 }

@@ -15,6 +15,7 @@ import {
   kCreateDecoder,
   kDisconnectAll,
   kOnClose,
+  kOnError,
   kOnPacket,
   kRemoveFromClient,
   kResolveNamespace,
@@ -63,6 +64,10 @@ export class Client<
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
+  // namespaces joined during the current turn of the event loop (see #onDecoded)
+  readonly #justJoined = new Set<string>();
+  // namespaces left during the current turn (see #onDecoded)
+  readonly #justLeft = new Set<string>();
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -107,36 +112,72 @@ export class Client<
         return;
       }
       if (debug.enabled) debug("invalid packet from %s: %s", this.conn.id, (err as Error).message);
-      this.#onClose(DISCONNECT_REASON.PARSE_ERROR, err);
-      this.conn.close();
+      this.#onDecodeError(err as Error);
     }
   }
 
+  /**
+   * A packet the decoder refused: as socket.io does, each socket of the connection gets `error`
+   * with the decoder's error, then the connection closes (`forced close`). Unlike socket.io,
+   * `error` is emitted only where someone listens (socket.io throws ERR_UNHANDLED_ERROR there).
+   */
+  #onDecodeError(err: Error): void {
+    for (const socket of [...this.sockets.values()]) {
+      socket[kOnError](err);
+    }
+    this.#onClose(DISCONNECT_REASON.FORCED_CLOSE, err);
+    this.conn.close();
+  }
+
   #onDecoded(packet: Packet): void {
+    // Everything from here on runs application code (namespace-creation functions,
+    // `new_namespace`, middlewares, `connection` and event listeners): what it throws is the
+    // application's exception, never a parse error (see #onMessage).
+    this.#inHandler = true;
     const socket = this.#nsps.get(packet.nsp);
-    if (packet.type === PACKET_TYPE.CONNECT) {
-      // A second CONNECT to a joined namespace is ignored: socket.io-client sends one when
-      // connect() is called on a socket that is already connecting (socket.io accepts it too).
-      if (socket !== undefined) return;
+    if (packet.type === PACKET_TYPE.CONNECT && socket === undefined) {
       if (isV2Client(this.conn)) {
+        // A v2 client's CONNECT carries the namespace's query (`/nsp?x=1`); a second one for a
+        // joined namespace is ignored, as socket.io does for v2 clients.
         const { name, auth } = parseV2Namespace(packet.nsp);
         if (!this.#nsps.has(name)) this.#connect(name, auth);
+        this.#inHandler = false;
         return;
       }
+      // A CONNECT while the same namespace's middlewares still run is ignored (#connect).
       this.#connect(packet.nsp, packet.data);
+      this.#inHandler = false;
       return;
     }
-    if (socket === undefined) return this.#invalidState(packet);
+    if (packet.type === PACKET_TYPE.CONNECT && this.#justJoined.has(packet.nsp)) {
+      // socket.io-client sends a second CONNECT when connect() is called on a socket that is
+      // still connecting (`manager.socket(nsp).connect()` on an open Manager): it comes in the
+      // same turn as the first, before the client could have seen our reply. socket.io creates
+      // a second socket there; one is enough.
+      this.#inHandler = false;
+      return;
+    }
+    if (socket === undefined && this.#justLeft.has(packet.nsp)) {
+      // The client left this namespace earlier in the same turn (DISCONNECT then EVENT in one
+      // batch): socket.io drops such a packet rather than closing the connection.
+      this.#inHandler = false;
+      return;
+    }
+    if (socket === undefined || packet.type === PACKET_TYPE.CONNECT || packet.type === PACKET_TYPE.CONNECT_ERROR) {
+      this.#inHandler = false;
+      return this.#invalidState(packet);
+    }
     if (packet.type === PACKET_TYPE.EVENT || packet.type === PACKET_TYPE.BINARY_EVENT) this.#server[kMetrics].countEventIn();
-    this.#inHandler = true;
     socket[kOnPacket](packet);
     this.#inHandler = false;
   }
 
   /**
    * A packet for a namespace the connection has not joined (an event before CONNECT, or after
-   * leaving): the connection is closed, as the spec requires ("If the server does not receive a
-   * CONNECT packet first, then it MUST close the connection immediately") and as socket.io does.
+   * leaving), or a CONNECT (CONNECT_ERROR) for one it has joined: the connection is closed, as
+   * the spec requires ("If the server does not receive a CONNECT packet first, then it MUST close
+   * the connection immediately") and as socket.io does (socket.io-client never sends a second
+   * CONNECT once connected).
    */
   #invalidState(packet: Packet): void {
     if (debug.enabled) debug("packet type %d for namespace %s in the wrong state", packet.type, packet.nsp);
@@ -145,6 +186,18 @@ export class Client<
 
   #connect(name: string, auth: unknown): void {
     if (this.#nsps.has(name)) return;
+    try {
+      this.#resolveAndAdd(name, auth);
+    } catch (err) {
+      // A namespace-creation function or a `new_namespace` listener threw before the socket
+      // existed: socket.io closes the connection there, so the client is not left waiting for
+      // a CONNECT reply until connectTimeout. The exception still surfaces (see #onMessage).
+      if (!this.#nsps.has(name)) this.#close();
+      throw err;
+    }
+  }
+
+  #resolveAndAdd(name: string, auth: unknown): void {
     this.#server[kResolveNamespace](name, auth, (nsp) => {
       if (this.#closed) return;
       if (nsp === undefined) {
@@ -161,6 +214,8 @@ export class Client<
         }
         this.sockets.set(socket.id, socket);
         this.#nsps.set(nsp.name, socket);
+        this.#justJoined.add(name);
+        setImmediate(() => this.#justJoined.delete(name));
       });
     });
   }
@@ -179,10 +234,16 @@ export class Client<
   /** Writes frames already encoded (a broadcast's, shared by every recipient). */
   [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
     if (!this.isOpen) return;
-    if (opts.volatile === true && !this.conn.transport.writable) {
-      if (debug.enabled) debug("volatile packet dropped for %s", this.conn.id);
-      this.#server[kMetrics].countVolatileDrop();
-      return;
+    if (opts.volatile === true) {
+      if (!this.conn.transport.writable) {
+        if (debug.enabled) debug("volatile packet dropped for %s", this.conn.id);
+        this.#server[kMetrics].countVolatileDrop();
+        return;
+      }
+      // Decided once for the whole Socket.IO packet, as socket.io does: once the first frame is
+      // out the transport is busy, and a BINARY_EVENT's attachments must not be dropped then
+      // (the client would take the next binary packet's frames for them).
+      opts = { ...opts, volatile: false };
     }
     for (let i = 0; i < encoded.length; i++) {
       this.conn.write(encoded[i] as string | Buffer, opts);
@@ -194,7 +255,12 @@ export class Client<
   [kRemoveFromClient](socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
-    this.#nsps.delete(socket.nsp.name);
+    const name = socket.nsp.name;
+    this.#nsps.delete(name);
+    if (!this.#closed) {
+      this.#justLeft.add(name);
+      setImmediate(() => this.#justLeft.delete(name));
+    }
   }
 
   /** `socket.disconnect(true)`: every socket leaves its namespace, then the connection closes. */

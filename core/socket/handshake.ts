@@ -37,14 +37,29 @@ export interface Handshake {
 /**
  * Builds a Handshake.
  *
- * @param req the Engine.IO handshake request
+ * @param req the Engine.IO handshake request (`undefined` for a transport without one)
  * @param address the peer address
  * @param auth the CONNECT payload (an object, or undefined)
  * @returns a frozen Handshake
  */
-export function buildHandshake(req: IncomingMessage, address: string, auth: unknown): Handshake {
-  const url = req.url ?? "/";
+export function buildHandshake(req: IncomingMessage | undefined, address: string, auth: unknown): Handshake {
   const now = new Date();
+  if (req === undefined) {
+    // A connection without an HTTP request (a transport that has none): empty headers and
+    // query, and `secure: true`, as socket.io builds it.
+    return Object.freeze({
+      headers: {},
+      time: now.toString(),
+      address,
+      xdomain: false,
+      secure: true,
+      issued: now.getTime(),
+      url: "",
+      query: Object.create(null) as Record<string, string>,
+      auth: typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>) : {},
+    });
+  }
+  const url = req.url ?? "/";
   return Object.freeze({
     headers: req.headers,
     time: now.toString(),

@@ -32,7 +32,8 @@ export abstract class SocketEvents<
   protected abstract get isConnected(): boolean;
 
   /**
-   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
+   * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket. An
+   * exception it throws is the application's: it surfaces as uncaught, as with socket.io.
    *
    * @throws SKT_ERR_INVALID_ARG when `fn` is not a function
    * @example
@@ -99,22 +100,29 @@ export abstract class SocketEvents<
     if (!this.#anyOutgoing.isEmpty) this.#anyOutgoing.notify(this, args);
   }
 
-  /** Runs an incoming event through the catch-all listeners and the middlewares, then emits it. */
+  /**
+   * Runs an incoming event through the catch-all listeners and the middlewares, then emits it a
+   * tick later, as socket.io does: an event whose socket disconnected meanwhile (the DISCONNECT
+   * came in the same batch) is dropped, and what a listener throws surfaces as uncaught.
+   */
   protected dispatchIncoming(args: Event): void {
     this.#any.notify(this, args);
     if (this.#fns.length === 0) {
-      this.#emitIncoming(args);
+      process.nextTick(SocketEvents.#deliver, this, args, undefined);
       return;
     }
-    runMiddlewares(this.#fns, args, (err) => {
-      if (err !== undefined) {
-        // socket.io emits "error" unconditionally, which throws when nobody listens.
-        if (this.listenerCount("error") > 0) this.emitUntyped("error", err);
-        else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
-        return;
-      }
-      if (this.isConnected) this.#emitIncoming(args);
-    });
+    runMiddlewares(this.#fns, args, (err) => process.nextTick(SocketEvents.#deliver, this, args, err), false);
+  }
+
+  static #deliver(self: SocketEvents<EventsMap, EventsMap, EventsMap>, args: Event, err: Error | undefined): void {
+    if (err !== undefined) {
+      // socket.io emits "error" unconditionally, which throws when nobody listens.
+      if (self.listenerCount("error") > 0) self.emitUntyped("error", err);
+      else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
+      return;
+    }
+    if (self.isConnected) self.#emitIncoming(args);
+    else if (debug.enabled) debug("event %s dropped: the socket disconnected before its dispatch", args[0]);
   }
 
   /**

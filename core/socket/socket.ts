@@ -29,10 +29,12 @@ import type {
 import {
   kConnectError,
   kDisconnectAll,
+  kDiscard,
   kNextAckId,
   kNotifyOutgoing,
   kOnClose,
   kOnConnect,
+  kOnError,
   kOnPacket,
   kRegisterAck,
   kRemoveFromClient,
@@ -109,6 +111,8 @@ export class Socket<
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
+  // set once disconnected or refused: join() is a no-op from then on (socket.io's _cleanup)
+  #closed = false;
 
   /**
    * Created by the namespace for each CONNECT; not meant to be constructed by users.
@@ -282,8 +286,13 @@ export class Socket<
 
   // ── rooms ──────────────────────────────────────────────────────────────────
 
-  /** Joins one or more rooms. */
+  /**
+   * Joins one or more rooms. Once the socket is disconnected (or its connection refused) this
+   * does nothing, as in socket.io: a join after an `await` must not put a gone socket back in
+   * the adapter's rooms.
+   */
   join(rooms: Room | Room[]): Promise<void> | void {
+    if (this.#closed) return;
     return this.#adapter().addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
   }
 
@@ -321,13 +330,14 @@ export class Socket<
     this.#acks.addShared(id, ack);
   }
 
-  /** Completes the connection: own room, CONNECT reply, replay of missed packets. */
+  /**
+   * Completes the connection: own room, replay of missed packets, CONNECT reply. The missed
+   * packets go first, as socket.io sends them: the client buffers them and delivers them just
+   * before `connect`.
+   */
   [kOnConnect](): void {
     this.connected = true;
     void this.join(this.id);
-    const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
-    if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name }, {});
-    else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
     const missed = this.#missed;
     if (missed !== undefined) {
       this.#missed = undefined;
@@ -335,6 +345,15 @@ export class Socket<
         this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data: args }, {});
       }
     }
+    const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
+    if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name }, {});
+    else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
+  }
+
+  /** The socket will never connect: it leaves the rooms joined meanwhile and joins no more. */
+  [kDiscard](): void {
+    this.#closed = true;
+    this.#adapter().delAll(this.id);
   }
 
   /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
@@ -388,6 +407,12 @@ export class Socket<
     };
   }
 
+  /** The connection hit an error: `error`, when someone listens (socket.io would throw without one). */
+  [kOnError](err: Error): void {
+    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
+    else if (debug.enabled) debug("connection error with no error listener on %s: %s", this.id, err.message);
+  }
+
   /** Closes the socket: `disconnecting` (rooms still filled), cleanup, then `disconnect`. */
   [kOnClose](reason: DisconnectReason, description?: unknown): void {
     if (!this.connected) return;
@@ -396,6 +421,7 @@ export class Socket<
       void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
     }
     this.#adapter().delAll(this.id);
+    this.#closed = true;
     this.nsp[kRemoveSocket](this);
     this.client[kRemoveFromClient](this);
     this.connected = false;

@@ -133,7 +133,7 @@ test("serves the client bundle with an ETag and answers 304 to If-None-Match", a
   assert.equal(second.status, 304);
 });
 
-test("serveClient: false leaves the bundle path to the host's own handler", async (t) => {
+test("serveClient: false leaves the bundle path to the engine (400), not the host (as socket.io)", async (t) => {
   const { server, port } = await listen(t, (_req, res) => res.writeHead(404).end());
   const io = new Server(server, { serveClient: false });
   t.after(() => io.close());
@@ -145,5 +145,5 @@ test("serveClient: false leaves the bundle path to the host's own handler", asyn
       }).on("error", reject).end();
     }),
   );
-  assert.equal(status, 404);
+  assert.equal(status, 400);
 });

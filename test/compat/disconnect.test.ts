@@ -70,11 +70,11 @@ test("ping timeout: the client stops answering pings", async (t) => {
   assert.equal((await server)[0], "ping timeout");
 });
 
-test("parse error: the client sends an invalid Socket.IO packet", async (t) => {
+test("forced close: the client sends a Socket.IO packet the decoder refuses (as socket.io)", async (t) => {
   const { c, socket } = await pair(t);
   const server = waitFor(socket, "disconnect");
   c.io.engine.send("99garbage");
-  assert.equal((await server)[0], "parse error");
+  assert.equal((await server)[0], "forced close");
 });
 
 test("transport error: the WebSocket fails under the session", async (t) => {

@@ -4,6 +4,7 @@
  */
 import type { TestContext } from "node:test";
 import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import { Server as SocketIoServer } from "socket.io";
 import { Server, type ServerOptions } from "../../core/index.js";
 import { listen } from "../helpers/listen.js";
 import { once } from "../helpers/wait.js";
@@ -17,6 +18,15 @@ export const TRANSPORT_MODES: { name: string; transports: Transports; upgrade: b
   { name: "upgrade", transports: ["polling", "websocket"], upgrade: true },
 ];
 
+/**
+ * socket.io's Server and Socketeer's, for differential tests: the same scenario runs on both and
+ * must give the same outcome. Typed as Socketeer's (a drop-in for socket.io's API).
+ */
+export const IMPLEMENTATIONS: { name: string; Server: typeof Server }[] = [
+  { name: "socket.io", Server: SocketIoServer as unknown as typeof Server },
+  { name: "Socketeer", Server },
+];
+
 export interface Setup {
   io: Server;
   port: number;
@@ -27,10 +37,14 @@ export interface Setup {
   connect(nsp?: string, opts?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
 }
 
-/** Starts a Server attached to a fresh HTTP server. */
-export async function setup(t: Pick<TestContext, "after">, opts?: ServerOptions): Promise<Setup> {
+/** Starts a Server (Socketeer's, or `ServerClass`, e.g. socket.io's) attached to a fresh HTTP server. */
+export async function setup(
+  t: Pick<TestContext, "after">,
+  opts?: ServerOptions,
+  ServerClass: typeof Server = Server,
+): Promise<Setup> {
   const { server, port, url } = await listen(undefined);
-  const io = new Server(server, opts);
+  const io = new ServerClass(server, opts);
   const clients: ClientSocket[] = [];
   t.after(async () => {
     for (const c of clients) {

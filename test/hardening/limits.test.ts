@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deferred, withTimeout } from "../helpers/wait.js";
+import { deferred, until, withTimeout } from "../helpers/wait.js";
 import { codeOf, rawSioPolling, rawSioWs, startIo } from "./support.js";
 
 const LIMIT = 1_000;
@@ -64,7 +64,7 @@ function attachments(n: number): string {
 }
 
 for (const transport of ["websocket", "polling"] as const) {
-  test(`${transport}: 10 attachments pass, 11 end the connection with parse error, TOO_MANY_ATTACHMENTS`, async (t) => {
+  test(`${transport}: 10 attachments pass, 11 end the connection (forced close), TOO_MANY_ATTACHMENTS`, async (t) => {
     const f = await startIo(t);
     const got: number[] = [];
     f.io.on("connection", (s) => s.on("many", (...a: unknown[]) => got.push(a.length)));
@@ -72,41 +72,45 @@ for (const transport of ["websocket", "polling"] as const) {
       const c = await rawSioWs(f, t);
       c.raw.send(attachments(10));
       for (let i = 0; i < 10; i++) c.raw.send(Buffer.from([i]));
+      // events are dispatched a tick after their packet (as socket.io): let this one land first
+      await until(() => got.length === 1, 5000, "the 10-attachment event");
       c.raw.send(attachments(11));
       const d = await f.disconnectOf(c.id);
       assert.deepEqual(got, [10]);
-      assert.equal(d.reason, "parse error");
+      assert.equal(d.reason, "forced close");
       assert.equal(codeOf(d.description), "SKT_ERR_PARSER_TOO_MANY_ATTACHMENTS");
     } else {
       const { poll, id } = await rawSioPolling(f);
       const bins = Array.from({ length: 10 }, (_, i) => `b${Buffer.from([i]).toString("base64")}`);
       assert.equal((await poll.post([attachments(10), ...bins].join("\x1e"))).status, 200);
+      await until(() => got.length === 1, 5000, "the 10-attachment event");
       await poll.post(attachments(11));
       const d = await f.disconnectOf(id);
       assert.deepEqual(got, [10]);
-      assert.equal(d.reason, "parse error");
+      assert.equal(d.reason, "forced close");
       assert.equal(codeOf(d.description), "SKT_ERR_PARSER_TOO_MANY_ATTACHMENTS");
     }
   });
 }
 
-test("nesting depth 64 passes, 65 ends the connection with parse error, TOO_DEEP", async (t) => {
+test("nesting depth 64 passes, 65 ends the connection (forced close), TOO_DEEP", async (t) => {
   const f = await startIo(t);
   const got: unknown[] = [];
   f.io.on("connection", (s) => s.on("deep", (v: unknown) => got.push(v)));
   const c = await rawSioWs(f, t);
   // The event array is depth 1: 63 more arrays inside make 64.
   c.raw.send(`42["deep",${"[".repeat(63)}${"]".repeat(63)}]`);
+  await until(() => got.length === 1, 5000, "the depth-64 event");
   c.raw.send(`42["deep",${"[".repeat(64)}${"]".repeat(64)}]`);
   const d = await f.disconnectOf(c.id);
   assert.equal(got.length, 1);
-  assert.equal(d.reason, "parse error");
+  assert.equal(d.reason, "forced close");
   assert.equal(codeOf(d.description), "SKT_ERR_PARSER_TOO_DEEP");
   // A hostile depth far past the limit is refused the same way, without a stack overflow.
   const c2 = await rawSioWs(f, t);
   c2.raw.send(`42["deep",${"[".repeat(100_000)}${"]".repeat(100_000)}]`);
   const d2 = await f.disconnectOf(c2.id);
-  assert.equal(d2.reason, "parse error");
+  assert.equal(d2.reason, "forced close");
 });
 
 test("the outbound buffer passing maxBufferedPackets by one: transport error, BUFFER_FULL", async (t) => {

@@ -44,3 +44,14 @@ test("continues asynchronously and rejects a second next()", async () => {
   assert.equal(await done, undefined);
   assert.equal((second as { code?: string }).code, "SKT_ERR_MIDDLEWARE_NEXT_TWICE");
 });
+
+test("with throwIsRefusal false (packet middlewares), a synchronous throw propagates and done is not called", () => {
+  const boom = new Error("boom");
+  let called = false;
+  assert.throws(
+    () =>
+      runMiddlewares<string>([() => { throw boom; }], "s", () => (called = true), false),
+    (err) => err === boom,
+  );
+  assert.equal(called, false);
+});

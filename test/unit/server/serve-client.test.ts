@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
-import { gunzipSync, brotliDecompressSync } from "node:zlib";
+import { gunzipSync, brotliDecompressSync, inflateSync } from "node:zlib";
 import { CLIENT_FILES, createClientFileHandler, findClientBundle } from "../../../core/server/serve-client.js";
 import { listen } from "../../helpers/listen.js";
 
@@ -64,13 +64,15 @@ describe("createClientFileHandler", () => {
     await stale.arrayBuffer();
   });
 
-  test("compresses with gzip or brotli when accepted", async (t) => {
+  test("compresses with gzip, brotli or deflate when accepted (q-values, then the client's order)", async (t) => {
     const { port } = await start(t);
     const { request } = await import("node:http");
     const raw = readFileSync(join(distDir, "socket.io.js"));
     for (const [accept, expected, decode] of [
       ["gzip", "gzip", gunzipSync],
-      ["gzip, deflate, br", "br", brotliDecompressSync],
+      ["gzip, deflate, br", "gzip", gunzipSync],
+      ["br, gzip", "br", brotliDecompressSync],
+      ["deflate", "deflate", inflateSync],
       ["br;q=0, gzip", "gzip", gunzipSync],
     ] as const) {
       const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
