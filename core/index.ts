@@ -71,7 +71,7 @@ export { protocol } from "./parser/index.js";
  * Seams for cluster adapters (e.g. `socketeer/redis`): the symbol-keyed members of
  * `AdapterSocket` and `AdapterNamespace`.
  */
-export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
 
 // metrics: io.metrics() snapshots and their Prometheus rendering
 export { renderPrometheus, PROMETHEUS_CONTENT_TYPE } from "./metrics/index.js";

@@ -20,6 +20,7 @@ import type { NamespaceMatcher } from "./namespace/parent-namespace.js";
 import { NamespaceRegistry } from "./namespace/registry.js";
 import { resolveServerOptions, type AdapterOption, type ParserOption, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Client } from "./socket/client.js";
+import { installServerCompat } from "./compat/server.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
 import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
@@ -30,7 +31,7 @@ import {
   kInitAdapter,
   kOnClose,
   kResolveNamespace,
-} from "./symbols.js";
+} from "./contracts.js";
 
 /**
  * The Socket.IO server.
@@ -308,6 +309,14 @@ export class Server<
     this.#detach?.();
     this.#detach = undefined;
     fn?.(error);
+  }
+
+  static {
+    installServerCompat(Server, {
+      namespaces: (io) => io.#registry.byName,
+      userOptions: (io) => io.#userOpts,
+      recovery: (io) => io.#opts.connectionStateRecovery,
+    });
   }
 }
 

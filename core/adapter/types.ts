@@ -4,8 +4,9 @@
  * named internal interfaces (`AdapterSocket`, `AdapterNamespace`) through which an adapter
  * reaches sockets. Cluster adapters (e.g. `socketeer/redis`) build on these types.
  */
+import type { SendOptions } from "../engine/transport.js";
 import type { Handshake } from "../socket/handshake.js";
-import type { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../symbols.js";
+import type { kNextAckId, kNotifyOutgoing, kWriteEncoded } from "../contracts.js";
 
 /** A room name. Every socket is in the room named by its own id. */
 export type Room = string;
@@ -54,17 +55,14 @@ export interface PacketEncoder {
   encode(packet: Packet): EncodedPacket[];
 }
 
-/** Options of a write to the engine. */
-export interface WriteOptions {
+/**
+ * Options of a write to the engine: the engine's send options (`volatile`, `compress`, and the
+ * message prepared once per broadcast, `prepared`, or a third-party adapter's `wsPreEncodedFrame`)
+ * plus socket.io's `preEncoded` marker.
+ */
+export interface WriteOptions extends SendOptions {
   /** The frames are already Socket.IO-encoded (a broadcast). */
   preEncoded?: boolean;
-  volatile?: boolean;
-  compress?: boolean;
-  /**
-   * The Engine.IO WebSocket text frame ("4" + Socket.IO text), computed once per broadcast and
-   * reused for every WebSocket recipient.
-   */
-  wsPreEncoded?: string;
 }
 
 /**
@@ -87,8 +85,11 @@ export interface AdapterSocket {
   disconnect(close?: boolean): unknown;
   /** Writes frames encoded once for the whole broadcast. */
   [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void;
-  /** Registers `ack` under the packet id the adapter assigned. */
-  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void;
+  /**
+   * The pending acks by packet id (socket.io's `socket.acks`): an adapter registers a
+   * broadcast's ack under the id it assigned with `acks.set(id, ack)`.
+   */
+  readonly acks: Map<number, (...args: unknown[]) => void>;
   /** Tells `onAnyOutgoing` listeners about a broadcast packet (cheap when none). */
   [kNotifyOutgoing](packet: Packet): void;
 }
@@ -135,6 +136,8 @@ export type AdapterConstructor = new (nsp: AdapterNamespace) => AdapterLike;
 
 /** The minimal shape the server calls on an adapter (what `Adapter` provides). */
 export interface AdapterLike {
+  /** The namespace the adapter serves. */
+  readonly nsp: AdapterNamespace;
   readonly rooms: Map<Room, Set<SocketId>>;
   readonly sids: Map<SocketId, Set<Room>>;
   init(): Promise<void> | void;
@@ -158,5 +161,6 @@ export interface AdapterLike {
   disconnectSockets(opts: BroadcastOptions, close: boolean): void;
   serverSideEmit(packet: unknown[]): void;
   persistSession(session: SessionToPersist): void | Promise<void>;
-  restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null>;
+  /** socket.io-adapter's base class answers `null` directly instead of a promise. */
+  restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null> | null;
 }

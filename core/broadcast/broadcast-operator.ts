@@ -3,9 +3,11 @@
  * `nsp.except(room)`, `io.volatile`, `io.timeout(ms)`…: each call returns a new operator; the
  * terminal calls (`emit`, `emitWithAck`, `fetchSockets`, `socketsJoin`…) go to the adapter.
  */
+import { debuglog } from "node:util";
 import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
-import type { AdapterLike, BroadcastFlags, BroadcastOptions, Room, SocketId } from "../adapter/types.js";
+import type { AdapterLike, BroadcastFlags, BroadcastOptions, Packet, Room, SocketId } from "../adapter/types.js";
+import { installBroadcastOperatorCompat } from "../compat/broadcast-operator.js";
 import type {
   AckResult,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
@@ -18,12 +20,47 @@ import type {
 } from "../events/typed-events.js";
 import { RemoteSocket, type SocketDetails } from "./remote-socket.js";
 
+const debug = debuglog("socketeer:adapter");
+
 /** Flags of an operator: the adapter's, plus whether an ack expects one answer (RemoteSocket). */
 export interface OperatorFlags extends BroadcastFlags {
   expectSingleResponse?: boolean;
 }
 
 type Ack = (...args: unknown[]) => void;
+
+/** The error of a broadcast whose acks did not all come in time: the answers received so far. */
+export interface BroadcastAckTimeoutError extends Error {
+  responses: unknown[];
+}
+
+/**
+ * Reports an error an adapter threw while broadcasting, instead of letting it reach the code that
+ * emitted (an event listener: the process would crash) or vanish: the adapter's `error` event when
+ * someone listens, the `socketeer:adapter` debug log otherwise. Recipients the adapter had not
+ * written to yet do not get the packet.
+ *
+ * @param adapter the adapter that threw
+ * @param err what it threw
+ */
+export function reportAdapterError(adapter: AdapterLike, err: unknown): void {
+  const emitter = adapter as Partial<Pick<NodeJS.EventEmitter, "emit" | "listenerCount">>;
+  if (typeof emitter.listenerCount === "function" && emitter.listenerCount("error") > 0) {
+    emitter.emit!("error", err);
+    return;
+  }
+  if (debug.enabled) debug("adapter of %s threw while broadcasting: %s", adapter.nsp.name, err);
+}
+
+/** After a timeout, the recipients that never answered forget the broadcast's ack id. */
+function forgetAck(adapter: AdapterLike, id: number | undefined, rooms: ReadonlySet<Room>): void {
+  if (id === undefined) return;
+  const sockets = adapter.nsp.sockets;
+  const ids = rooms.size === 0 ? [adapter.sids.keys()] : [...rooms].map((room) => adapter.rooms.get(room)?.values() ?? []);
+  for (const list of ids) {
+    for (const sid of list) sockets.get(sid)?.acks.delete(id);
+  }
+}
 
 /**
  * A target selection plus flags, ready to emit.
@@ -124,7 +161,12 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
     const data: unknown[] = [ev, ...(args as unknown[])];
     const last = data[data.length - 1];
     if (typeof last !== "function") {
-      this.#adapter.broadcast({ type: PACKET_TYPE.EVENT, nsp: "/", data }, this.#options());
+      const adapter = this.#adapter;
+      try {
+        adapter.broadcast({ type: PACKET_TYPE.EVENT, nsp: adapter.nsp.name, data }, this.#options());
+      } catch (err) {
+        reportAdapterError(adapter, err);
+      }
       return true;
     }
     data.pop();
@@ -135,6 +177,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
   #emitWithCallback(data: unknown[], ack: Ack): void {
     const ms = this.#flags.timeout;
     const single = this.#flags.expectSingleResponse === true;
+    const adapter = this.#adapter;
+    const packet: Packet = { type: PACKET_TYPE.EVENT, nsp: adapter.nsp.name, data };
     const responses: unknown[] = [];
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -153,24 +197,34 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
     };
     if (ms !== undefined) {
       timer = setTimeout(() => {
-        finish(createError("SKT_ERR_BROADCAST_ACK_TIMEOUT", ms, responses.length, expectedClients));
+        const err = createError("SKT_ERR_BROADCAST_ACK_TIMEOUT", ms, responses.length, expectedClients);
+        (err as unknown as BroadcastAckTimeoutError).responses = responses.slice();
+        finish(err);
+        // the adapter set the ack id on the packet; without this the silent sockets keep it until they disconnect
+        forgetAck(adapter, packet.id, this.#rooms);
       }, ms);
     }
-    this.#adapter.broadcastWithAck(
-      { type: PACKET_TYPE.EVENT, nsp: "/", data },
-      this.#options(),
-      (clientCount) => {
-        expectedClients += clientCount;
-        answeredServers++;
-        check();
-      },
-      (response) => {
-        if (done) return;
-        responses.push(response);
-        check();
-      },
-    );
-    this.#adapter.serverCount().then(
+    try {
+      adapter.broadcastWithAck(
+        packet,
+        this.#options(),
+        (clientCount) => {
+          expectedClients += clientCount;
+          answeredServers++;
+          check();
+        },
+        (response) => {
+          if (done) return;
+          responses.push(response);
+          check();
+        },
+      );
+    } catch (err) {
+      reportAdapterError(adapter, err);
+      finish(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    adapter.serverCount().then(
       (count) => {
         expectedServers = count;
         check();
@@ -222,5 +276,9 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
   /** Disconnects the targeted sockets (`close` also closes their connections). */
   disconnectSockets(close = false): void {
     this.#adapter.disconnectSockets(this.#options(), close);
+  }
+
+  static {
+    installBroadcastOperatorCompat(BroadcastOperator, { options: (op) => op.#options() as BroadcastOptions & { flags: OperatorFlags } });
   }
 }

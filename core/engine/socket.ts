@@ -238,8 +238,12 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     const volatile = opts?.volatile === true;
     // volatile: better lost than late (socket.io's `volatile` flag)
     if (volatile && !this.transport.writable) return;
-    const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
-    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    let packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
+    if (this.listenerCount("packetCreate") > 0) {
+      // as engine.io shows them: every packet has its options, `compress` defaulting to true
+      packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
+      this.emit("packetCreate", packet);
+    }
     if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
       // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);

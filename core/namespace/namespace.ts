@@ -5,7 +5,7 @@
 import { debuglog } from "node:util";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
-import type { AdapterLike, AdapterNamespace, Packet, Room, SocketId } from "../adapter/types.js";
+import type { AdapterLike, AdapterNamespace, Packet, Room, Session, SocketId } from "../adapter/types.js";
 import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
 import type { RemoteSocket } from "../broadcast/remote-socket.js";
 import {
@@ -32,10 +32,11 @@ import {
   kOnServerSideEmit,
   kRemoveSocket,
   kSetOnEmpty,
-} from "../symbols.js";
+} from "../contracts.js";
 import type { Server } from "../server.js";
 import type { Client } from "../socket/client.js";
 import { Socket } from "../socket/socket.js";
+import { installNamespaceCompat } from "../compat/namespace.js";
 
 const debug = debuglog("socketeer:namespace");
 
@@ -293,7 +294,8 @@ export class Namespace<
       this.#admit(new Socket(this, client, auth), client, onConnect, false);
       return;
     }
-    this.adapter.restoreSession(auth.pid, auth.offset).then(
+    // a socket.io-adapter base class answers null directly, and may throw: both become a promise
+    new Promise<Session | null>((resolve) => resolve(this.adapter.restoreSession(auth.pid, auth.offset))).then(
       (session) => {
         if (!client.isOpen) return;
         if (session === null) {
@@ -341,6 +343,15 @@ export class Namespace<
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
     if (this.sockets.size === 0 && this.#onEmpty !== undefined) this.#onEmpty();
+  }
+
+  static {
+    installNamespaceCompat(Namespace, {
+      peekAckId: (nsp) => nsp.#ids,
+      setAckId: (nsp, id) => {
+        nsp.#ids = id;
+      },
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { createError } from "../errors.js";
 import type { EventsMap } from "../events/typed-events.js";
-import { kSetOnEmpty } from "../symbols.js";
+import { kSetOnEmpty } from "../contracts.js";
 import type { Server } from "../server.js";
 import type { Socket } from "../socket/socket.js";
 import { Namespace } from "./namespace.js";
@@ -28,6 +28,11 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
     this.#server = server;
     this.#cleanupEmpty = cleanupEmpty;
     this.#onNew = onNew;
+  }
+
+  /** The namespaces by name, dynamic children included (parents are not named). */
+  get byName(): Map<string, Namespace<L, E, S, D>> {
+    return this.#nsps;
   }
 
   /** Every namespace, parents included. */

@@ -20,10 +20,11 @@ import {
   kResolveNamespace,
   kWriteEncoded,
   kWritePacket,
-} from "../symbols.js";
+} from "../contracts.js";
 import type { Server } from "../server.js";
 import { kMetrics } from "../metrics/metrics.js";
 import type { Socket } from "./socket.js";
+import { installClientCompat } from "../compat/client.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
@@ -231,5 +232,9 @@ export class Client<
   static #decoderOnDecoded(this: DecoderLike, packet: Packet): void {
     const client = this[kClient];
     if (client !== undefined) client.#onDecoded(packet);
+  }
+
+  static {
+    installClientCompat(Client);
   }
 }

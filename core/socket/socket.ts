@@ -14,7 +14,8 @@ import {
 } from "../constants.js";
 import { createError } from "../errors.js";
 import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
-import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
+import { BroadcastOperator, reportAdapterError } from "../broadcast/broadcast-operator.js";
+import { installSocketCompat } from "../compat/socket.js";
 import type {
   AckResult,
   AllButLast,
@@ -34,12 +35,11 @@ import {
   kOnClose,
   kOnConnect,
   kOnPacket,
-  kRegisterAck,
   kRemoveFromClient,
   kRemoveSocket,
   kWriteEncoded,
   kWritePacket,
-} from "../symbols.js";
+} from "../contracts.js";
 import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
@@ -64,6 +64,7 @@ interface SocketFlags {
   volatile?: boolean;
   compress?: boolean;
   timeout?: number;
+  local?: boolean;
 }
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
@@ -190,7 +191,12 @@ export class Socket<
     }
     if (packet.id === undefined && this.nsp.server.recovery !== undefined) {
       // Goes through the adapter so the packet gets an offset and is kept for replay.
-      this.#adapter().broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      const adapter = this.#adapter();
+      try {
+        adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      } catch (err) {
+        reportAdapterError(adapter, err);
+      }
       return true;
     }
     this[kNotifyOutgoing](packet);
@@ -316,10 +322,6 @@ export class Socket<
     this.client[kWriteEncoded](encoded, opts);
   }
 
-  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void {
-    this.#acks.addShared(id, ack);
-  }
-
   /** Completes the connection: own room, CONNECT reply, replay of missed packets. */
   [kOnConnect](): void {
     this.connected = true;
@@ -396,5 +398,14 @@ export class Socket<
     this.nsp.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
     this.#acks.rejectAll();
+  }
+
+  static {
+    installSocketCompat(Socket, {
+      acks: (socket) => socket.#acks.map,
+      markLocal: (socket) => {
+        socket.#ownFlags().local = true;
+      },
+    });
   }
 }

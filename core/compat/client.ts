@@ -1,0 +1,23 @@
+/**
+ * @module compat/client — installs `client.writeToEngine` (see `members.ts`): the entry through
+ * which socket.io adapters write a broadcast's encoded packets, mapped onto our own write path.
+ */
+import type { EncodedPacket, WriteOptions } from "../adapter/types.js";
+import { kWriteEncoded } from "../contracts.js";
+import type { Client } from "../socket/client.js";
+import { defineMembers } from "./members.js";
+
+type AnyClient = Client<any, any, any, any>;
+
+/** @param ClientClass the Client class */
+export function installClientCompat(ClientClass: { prototype: AnyClient }): void {
+  defineMembers(ClientClass.prototype, {
+    writeToEngine: {
+      writable: true,
+      value(this: AnyClient, encodedPackets: EncodedPacket | readonly EncodedPacket[], opts: WriteOptions): void {
+        // the options object is the adapter's, shared by every recipient: passed on unchanged
+        this[kWriteEncoded](Array.isArray(encodedPackets) ? encodedPackets : [encodedPackets as EncodedPacket], opts ?? {});
+      },
+    },
+  });
+}
