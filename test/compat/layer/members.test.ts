@@ -30,7 +30,7 @@ test("io.opts carries connectionStateRecovery as socket.io resolves it", async (
   const { server } = await listen(undefined);
   const sio = new SocketIoServer(server, { connectionStateRecovery: { maxDisconnectionDuration: 5_000 } });
   t.after(() => sio.close());
-  assert.equal(sio.opts.connectionStateRecovery?.skipMiddlewares, true);
+  assert.equal((sio as unknown as { opts: typeof s.io.opts }).opts.connectionStateRecovery?.skipMiddlewares, true);
 });
 
 test("nsp._ids is the namespace's ack counter, shared with the sockets' acks", async (t) => {
