@@ -5,7 +5,7 @@
  */
 import { debuglog } from "node:util";
 import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
-import { createError } from "../errors.js";
+import { createError, isSocketeerError } from "../errors.js";
 import type { AdapterLike, BroadcastFlags, BroadcastOptions, Packet, Room, SocketId } from "../adapter/types.js";
 import { installBroadcastOperatorCompat } from "../compat/broadcast-operator.js";
 import type {
@@ -38,12 +38,15 @@ export interface BroadcastAckTimeoutError extends Error {
  * Reports an error an adapter threw while broadcasting, instead of letting it reach the code that
  * emitted (an event listener: the process would crash) or vanish: the adapter's `error` event when
  * someone listens, the `socketeer:adapter` debug log otherwise. Recipients the adapter had not
- * written to yet do not get the packet.
+ * written to yet do not get the packet. A payload the encoder refuses (`SKT_ERR_PARSER_*`, e.g. a
+ * circular object) is the caller's error, not the adapter's: it is thrown back, as socket.io does.
  *
  * @param adapter the adapter that threw
  * @param err what it threw
+ * @throws err itself when it is a SKT_ERR_PARSER_* error
  */
 export function reportAdapterError(adapter: AdapterLike, err: unknown): void {
+  if (isSocketeerError(err) && err.code.startsWith("SKT_ERR_PARSER_")) throw err;
   const emitter = adapter as Partial<Pick<NodeJS.EventEmitter, "emit" | "listenerCount">>;
   if (typeof emitter.listenerCount === "function" && emitter.listenerCount("error") > 0) {
     emitter.emit!("error", err);
@@ -220,8 +223,11 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
         },
       );
     } catch (err) {
+      if (timer !== undefined) clearTimeout(timer);
+      done = true;
       reportAdapterError(adapter, err);
-      finish(err instanceof Error ? err : new Error(String(err)));
+      if (single) ack(err, undefined);
+      else ack(err, responses);
       return;
     }
     adapter.serverCount().then(
