@@ -21,6 +21,7 @@ import { NamespaceRegistry } from "./namespace/registry.js";
 import { resolveServerOptions, type AdapterOption, type ParserOption, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Client } from "./socket/client.js";
 import { installServerCompat } from "./compat/server.js";
+import type { SocketIoServerMembers } from "./compat/members.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
 import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
@@ -32,6 +33,14 @@ import {
   kOnClose,
   kResolveNamespace,
 } from "./contracts.js";
+
+/** socket.io's members that apps and libraries read (`io._nsps`, `io.eio`, `io.opts`): core/compat/. */
+export interface Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoServerMembers<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {}
 
 /**
  * The Socket.IO server.

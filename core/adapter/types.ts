@@ -29,6 +29,8 @@ export interface BroadcastFlags {
   binary?: boolean;
   /** Ack timeout in ms, for broadcasts with acks. */
   timeout?: number;
+  /** The ack expects one answer, not a list (a RemoteSocket's emit). */
+  expectSingleResponse?: boolean;
 }
 
 /** Who receives a broadcast: sockets in any of `rooms` (all when empty) and in none of `except`. */

@@ -8,6 +8,7 @@ import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
 import { createError, isSocketeerError } from "../errors.js";
 import type { AdapterLike, BroadcastFlags, BroadcastOptions, Packet, Room, SocketId } from "../adapter/types.js";
 import { installBroadcastOperatorCompat } from "../compat/broadcast-operator.js";
+import type { SocketIoBroadcastOperatorMembers } from "../compat/members.js";
 import type {
   AckResult,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
@@ -22,10 +23,8 @@ import { RemoteSocket, type SocketDetails } from "./remote-socket.js";
 
 const debug = debuglog("socketeer:adapter");
 
-/** Flags of an operator: the adapter's, plus whether an ack expects one answer (RemoteSocket). */
-export interface OperatorFlags extends BroadcastFlags {
-  expectSingleResponse?: boolean;
-}
+/** Flags of an operator: the adapter's broadcast flags (the name stays for the public API). */
+export type OperatorFlags = BroadcastFlags;
 
 type Ack = (...args: unknown[]) => void;
 
@@ -64,6 +63,10 @@ function forgetAck(adapter: AdapterLike, id: number | undefined, rooms: Readonly
     for (const sid of list) sockets.get(sid)?.acks.delete(id);
   }
 }
+
+/** socket.io's read-only members (`rooms`, `exceptRooms`, `flags`): core/compat/. */
+export interface BroadcastOperator<EmitEvents extends EventsMap, SocketData = DefaultSocketData>
+  extends SocketIoBroadcastOperatorMembers {}
 
 /**
  * A target selection plus flags, ready to emit.
@@ -285,6 +288,6 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
   }
 
   static {
-    installBroadcastOperatorCompat(BroadcastOperator, { options: (op) => op.#options() as BroadcastOptions & { flags: OperatorFlags } });
+    installBroadcastOperatorCompat(BroadcastOperator, { options: (op) => op.#options() });
   }
 }

@@ -2,39 +2,36 @@
  * @module compat/broadcast-operator — installs a BroadcastOperator's read-only `rooms`,
  * `exceptRooms` and `flags` (see `members.ts`).
  */
-import type { BroadcastOptions } from "../adapter/types.js";
-import type { BroadcastOperator, OperatorFlags } from "../broadcast/broadcast-operator.js";
+import type { BroadcastFlags, BroadcastOptions, Room } from "../adapter/types.js";
 import { defineMembers } from "./members.js";
 
-type AnyOperator = BroadcastOperator<any, any>;
-
 /** What the operator lends its compatibility members (its selection stays private). */
-export interface BroadcastOperatorCompatAccess {
+export interface BroadcastOperatorCompatAccess<T extends object> {
   /** The operator's rooms, exceptions and flags. */
-  options(op: AnyOperator): BroadcastOptions & { flags: OperatorFlags };
+  options(op: T): BroadcastOptions;
 }
 
 /**
  * @param OperatorClass the BroadcastOperator class
  * @param access its private state, lent to these members only
  */
-export function installBroadcastOperatorCompat(
-  OperatorClass: { prototype: AnyOperator },
-  access: BroadcastOperatorCompatAccess,
+export function installBroadcastOperatorCompat<T extends object>(
+  OperatorClass: { prototype: T },
+  access: BroadcastOperatorCompatAccess<T>,
 ): void {
   defineMembers(OperatorClass.prototype, {
     rooms: {
-      get(this: AnyOperator): ReadonlySet<string> {
+      get(this: T): ReadonlySet<Room> {
         return access.options(this).rooms;
       },
     },
     exceptRooms: {
-      get(this: AnyOperator): ReadonlySet<string> {
+      get(this: T): ReadonlySet<Room> {
         return access.options(this).except ?? new Set();
       },
     },
     flags: {
-      get(this: AnyOperator): Readonly<OperatorFlags> {
+      get(this: T): Readonly<BroadcastFlags> {
         return Object.freeze({ ...access.options(this).flags });
       },
     },

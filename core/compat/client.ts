@@ -4,17 +4,19 @@
  */
 import type { EncodedPacket, WriteOptions } from "../adapter/types.js";
 import { kWriteEncoded } from "../contracts.js";
-import type { Client } from "../socket/client.js";
 import { defineMembers } from "./members.js";
 
-type AnyClient = Client<any, any, any, any>;
+/** What this member uses of the Client. */
+interface CompatClient {
+  [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void;
+}
 
 /** @param ClientClass the Client class */
-export function installClientCompat(ClientClass: { prototype: AnyClient }): void {
+export function installClientCompat(ClientClass: { prototype: CompatClient }): void {
   defineMembers(ClientClass.prototype, {
     writeToEngine: {
       writable: true,
-      value(this: AnyClient, encodedPackets: EncodedPacket | readonly EncodedPacket[], opts: WriteOptions): void {
+      value(this: CompatClient, encodedPackets: EncodedPacket | readonly EncodedPacket[], opts: WriteOptions): void {
         // the options object is the adapter's, shared by every recipient: passed on unchanged
         this[kWriteEncoded](Array.isArray(encodedPackets) ? encodedPackets : [encodedPackets as EncodedPacket], opts ?? {});
       },

@@ -5,15 +5,14 @@
  * the wild call, with socket.io's semantics. socket.io marks several of them private (`_nsps`,
  * `_ids`, `_onServerSideEmit`); they are kept because the ecosystem depends on them.
  *
- * The interfaces below are merged into the classes (declaration merging), and each class's file
- * installs them through its `compat/<class>.ts` (non-enumerable prototype members). Our own
+ * Each class declares the interface below next to itself (`export interface Socket<…> extends
+ * SocketIoSocketMembers {}`: declaration merging) and installs the members from its
+ * `compat/<class>.ts` (non-enumerable prototype members, reaching private state only through the
+ * accessors the class lends in its `static {}` block). Nothing here imports the classes. Our own
  * in-memory adapter keeps its symbol-keyed seams (`core/contracts.ts`); nothing here is on its path.
  */
-import type { EncodedPacket, Packet, Room, WriteOptions } from "../adapter/types.js";
-import type { OperatorFlags } from "../broadcast/broadcast-operator.js";
+import type { BroadcastFlags, EncodedPacket, Packet, Room, WriteOptions } from "../adapter/types.js";
 import type { Server as Engine } from "../engine/engine.js";
-import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
-import type { Namespace } from "../namespace/namespace.js";
 import type { ServerOptions } from "../options.js";
 import type { AckCallback } from "../socket/acks.js";
 
@@ -27,12 +26,12 @@ export interface SocketIoServerOptions extends Readonly<Omit<ServerOptions, "con
 }
 
 /** What code written for socket.io reads on the `Server`. */
-export interface SocketIoServerMembers<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
+export interface SocketIoServerMembers<NamespaceType> {
   /**
    * The namespaces by name, dynamic children included (the usual way to list namespaces; read by
    * `@socket.io/admin-ui`). Read it, do not change it: use `io.of()` to create a namespace.
    */
-  readonly _nsps: Map<string, Namespace<L, E, S, D>>;
+  readonly _nsps: Map<string, NamespaceType>;
   /** The Engine.IO server: socket.io's old name of `io.engine`. */
   readonly eio: Engine;
   /** The options, as `nsp.server.opts` (cluster adapters read `opts.connectionStateRecovery`). */
@@ -89,48 +88,7 @@ export interface SocketIoBroadcastOperatorMembers {
   /** The excluded rooms. */
   readonly exceptRooms: ReadonlySet<Room>;
   /** The emit flags (`volatile`, `compress`, `local`, `timeout`…). */
-  readonly flags: Readonly<OperatorFlags>;
-}
-
-declare module "../server.js" {
-  interface Server<
-    ListenEvents extends EventsMap = DefaultEventsMap,
-    EmitEvents extends EventsMap = ListenEvents,
-    ServerSideEvents extends EventsMap = DefaultEventsMap,
-    SocketData = DefaultSocketData,
-  > extends SocketIoServerMembers<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {}
-}
-
-declare module "../namespace/namespace.js" {
-  interface Namespace<
-    ListenEvents extends EventsMap = DefaultEventsMap,
-    EmitEvents extends EventsMap = ListenEvents,
-    ServerSideEvents extends EventsMap = DefaultEventsMap,
-    SocketData = DefaultSocketData,
-  > extends SocketIoNamespaceMembers {}
-}
-
-declare module "../socket/socket.js" {
-  interface Socket<
-    ListenEvents extends EventsMap = DefaultEventsMap,
-    EmitEvents extends EventsMap = ListenEvents,
-    ServerSideEvents extends EventsMap = DefaultEventsMap,
-    SocketData = DefaultSocketData,
-  > extends SocketIoSocketMembers {}
-}
-
-declare module "../socket/client.js" {
-  interface Client<
-    ListenEvents extends EventsMap = DefaultEventsMap,
-    EmitEvents extends EventsMap = ListenEvents,
-    ServerSideEvents extends EventsMap = DefaultEventsMap,
-    SocketData = DefaultSocketData,
-  > extends SocketIoClientMembers {}
-}
-
-declare module "../broadcast/broadcast-operator.js" {
-  interface BroadcastOperator<EmitEvents extends EventsMap, SocketData = DefaultSocketData>
-    extends SocketIoBroadcastOperatorMembers {}
+  readonly flags: Readonly<BroadcastFlags>;
 }
 
 /**

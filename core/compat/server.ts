@@ -1,42 +1,45 @@
 /**
  * @module compat/server — installs `io._nsps`, `io.eio` and `io.opts` (see `members.ts`).
  */
-import type { Namespace } from "../namespace/namespace.js";
-import type { ServerOptions } from "../options.js";
 import type { RecoverySettings } from "../adapter/types.js";
-import type { Server } from "../server.js";
+import type { Server as Engine } from "../engine/engine.js";
+import type { ServerOptions } from "../options.js";
 import { defineMembers, type SocketIoServerOptions } from "./members.js";
 
-type AnyServer = Server<any, any, any, any>;
+/** What these members use of the public Server. */
+interface CompatServer {
+  readonly engine: Engine;
+  path(): string;
+}
 
 /** What the Server lends its compatibility members (it keeps the fields private). */
-export interface ServerCompatAccess {
+export interface ServerCompatAccess<T extends CompatServer> {
   /** The registry's namespaces by name. */
-  namespaces(io: AnyServer): Map<string, Namespace<any, any, any, any>>;
+  namespaces(io: T): Map<string, unknown>;
   /** The options as the user gave them (constructor, then `attach(srv, opts)`). */
-  userOptions(io: AnyServer): ServerOptions;
+  userOptions(io: T): ServerOptions;
   /** The resolved recovery settings, when enabled. */
-  recovery(io: AnyServer): (RecoverySettings & { readonly skipMiddlewares: boolean }) | undefined;
+  recovery(io: T): (RecoverySettings & { readonly skipMiddlewares: boolean }) | undefined;
 }
 
 /**
  * @param ServerClass the Server class
  * @param access its private state, lent to these members only
  */
-export function installServerCompat(ServerClass: { prototype: AnyServer }, access: ServerCompatAccess): void {
+export function installServerCompat<T extends CompatServer>(ServerClass: { prototype: T }, access: ServerCompatAccess<T>): void {
   defineMembers(ServerClass.prototype, {
     _nsps: {
-      get(this: AnyServer) {
+      get(this: T) {
         return access.namespaces(this);
       },
     },
     eio: {
-      get(this: AnyServer) {
+      get(this: T) {
         return this.engine;
       },
     },
     opts: {
-      get(this: AnyServer): SocketIoServerOptions {
+      get(this: T): SocketIoServerOptions {
         const recovery = access.recovery(this);
         const { connectionStateRecovery: _given, ...rest } = access.userOptions(this);
         return Object.freeze({

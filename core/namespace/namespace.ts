@@ -37,6 +37,7 @@ import type { Server } from "../server.js";
 import type { Client } from "../socket/client.js";
 import { Socket } from "../socket/socket.js";
 import { installNamespaceCompat } from "../compat/namespace.js";
+import type { SocketIoNamespaceMembers } from "../compat/members.js";
 
 const debug = debuglog("socketeer:namespace");
 
@@ -65,6 +66,14 @@ function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } 
     typeof (auth as { offset?: unknown }).offset === "string"
   );
 }
+
+/** socket.io's members adapters read (`nsp._ids`, `nsp._onServerSideEmit`): core/compat/. */
+export interface Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoNamespaceMembers {}
 
 /**
  * A namespace: `io.of("/admin")`.

@@ -25,6 +25,7 @@ import type { Server } from "../server.js";
 import { kMetrics } from "../metrics/metrics.js";
 import type { Socket } from "./socket.js";
 import { installClientCompat } from "../compat/client.js";
+import type { SocketIoClientMembers } from "../compat/members.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
@@ -42,6 +43,14 @@ interface DecoderLike {
 }
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
+
+/** socket.io's member adapters call (`writeToEngine`): core/compat/. */
+export interface Client<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoClientMembers {}
 
 /**
  * One Engine.IO connection (socket.io's `Client`): `socket.client`.

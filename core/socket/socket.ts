@@ -16,6 +16,7 @@ import { createError } from "../errors.js";
 import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
 import { BroadcastOperator, reportAdapterError } from "../broadcast/broadcast-operator.js";
 import { installSocketCompat } from "../compat/socket.js";
+import type { SocketIoSocketMembers } from "../compat/members.js";
 import type {
   AckResult,
   AllButLast,
@@ -69,6 +70,14 @@ interface SocketFlags {
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
 const NO_FLAGS: SocketFlags = Object.freeze({});
+
+/** socket.io's members adapters and apps read (`acks`, `notifyOutgoingListeners`, `local`, `leaveAll`): core/compat/. */
+export interface Socket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoSocketMembers {}
 
 /**
  * A client connected to a namespace.
