@@ -15,7 +15,7 @@ export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socke
 export { Client } from "./socket/client.js";
 export type { Handshake } from "./socket/handshake.js";
 export { BroadcastOperator } from "./broadcast/broadcast-operator.js";
-export { RemoteSocket, type SocketDetails } from "./broadcast/remote-socket.js";
+export { RemoteSocket, type SocketDetails } from "./broadcast/broadcast-operator.js";
 export {
   Adapter,
   InMemoryAdapter,
@@ -31,6 +31,7 @@ export type {
   BroadcastOptions,
   Packet,
   EncodedPacket,
+  EncodedFrame,
   PacketEncoder,
   WriteOptions,
   AdapterSocket,

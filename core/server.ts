@@ -12,7 +12,8 @@ import { createClientFileHandler } from "./server/serve-client.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
-import type { AdapterLike, AdapterNamespace, AdapterServer, PacketEncoder, RecoverySettings } from "./adapter/types.js";
+import type { PacketEncoder, RecoverySettings } from "./adapter/types.js";
+import type { AdapterLike, AdapterNamespace, AdapterServer } from "./contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "./events/typed-events.js";
 import { MainNamespaceFacade } from "./namespace/main-namespace-facade.js";
 import type { Namespace } from "./namespace/namespace.js";
@@ -24,14 +25,17 @@ import { installServerCompat } from "./compat/server.js";
 import type { SocketIoServerMembers } from "./compat/members.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
-import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
+import { Metrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
 import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
   kInitAdapter,
+  kMetrics,
   kOnClose,
   kResolveNamespace,
+  type ClientHost,
+  type NamespaceHost,
 } from "./contracts.js";
 
 /** socket.io's members that apps and libraries read (`io._nsps`, `io.eio`, `io.opts`): core/compat/. */
@@ -60,7 +64,7 @@ export class Server<
     SocketData = DefaultSocketData,
   >
   extends MainNamespaceFacade<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  implements AdapterServer
+  implements AdapterServer, ClientHost, NamespaceHost
 {
   /** The main namespace, `/`. */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
@@ -321,7 +325,7 @@ export class Server<
   }
 
   static {
-    installServerCompat(Server, {
+    installServerCompat(this, {
       namespaces: (io) => io.#registry.byName,
       userOptions: (io) => io.#userOpts,
       recovery: (io) => io.#opts.connectionStateRecovery,

@@ -7,20 +7,8 @@
 import { EventEmitter } from "node:events";
 import { PreparedMessage } from "../engine/prepared-message.js";
 import { kNextAckId, kNotifyOutgoing, kWriteEncoded } from "../contracts.js";
-import type {
-  AdapterNamespace,
-  AdapterSocket,
-  BroadcastOptions,
-  EncodedPacket,
-  Packet,
-  PacketEncoder,
-  PrivateSessionId,
-  Room,
-  Session,
-  SessionToPersist,
-  SocketId,
-  WriteOptions,
-} from "./types.js";
+import type { BroadcastOptions, EncodedFrame, Packet, PacketEncoder, PrivateSessionId, Room, Session, SessionToPersist, SocketDetails, SocketId, WriteOptions } from "./types.js";
+import type { AdapterNamespace, AdapterSocket } from "../contracts.js";
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -170,9 +158,9 @@ export class Adapter extends EventEmitter {
     return this.sids.get(id);
   }
 
-  /** @returns the local sockets matching `opts` */
-  fetchSockets(opts: BroadcastOptions): Promise<AdapterSocket[]> {
-    const found: AdapterSocket[] = [];
+  /** @returns the local sockets matching `opts` (a cluster adapter adds other nodes' {@link SocketDetails}) */
+  fetchSockets(opts: BroadcastOptions): Promise<(AdapterSocket | SocketDetails)[]> {
+    const found: (AdapterSocket | SocketDetails)[] = [];
     this.apply(opts, (socket) => found.push(socket));
     return Promise.resolve(found);
   }
@@ -262,7 +250,7 @@ export { Adapter as InMemoryAdapter };
  * The write options of one broadcast, shared by every recipient: when the packet is a single text
  * frame, the engine prepares its WebSocket message once here.
  */
-function writeOptionsOf(opts: BroadcastOptions, encoded: readonly EncodedPacket[]): WriteOptions {
+function writeOptionsOf(opts: BroadcastOptions, encoded: readonly EncodedFrame[]): WriteOptions {
   const flags = opts.flags;
   const only = encoded.length === 1 ? encoded[0] : undefined;
   return {

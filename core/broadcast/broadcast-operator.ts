@@ -1,12 +1,16 @@
 /**
  * @module broadcast/broadcast-operator — the immutable builder behind `io.to(room)`,
  * `nsp.except(room)`, `io.volatile`, `io.timeout(ms)`…: each call returns a new operator; the
- * terminal calls (`emit`, `emitWithAck`, `fetchSockets`, `socketsJoin`…) go to the adapter.
+ * terminal calls (`emit`, `emitWithAck`, `fetchSockets`, `socketsJoin`…) go to the adapter; and
+ * `RemoteSocket`, what `fetchSockets()` returns (an operator targeting one socket id). The two
+ * share this file, as in socket.io: each builds the other.
  */
 import { debuglog } from "node:util";
 import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
 import { createError, isSocketeerError } from "../errors.js";
-import type { AdapterLike, BroadcastFlags, BroadcastOptions, Packet, Room, SocketId } from "../adapter/types.js";
+import type { BroadcastFlags, BroadcastOptions, Packet, Room, SocketDetails, SocketId } from "../adapter/types.js";
+export type { SocketDetails };
+import type { AdapterLike } from "../contracts.js";
 import { installBroadcastOperatorCompat } from "../compat/broadcast-operator.js";
 import type { SocketIoBroadcastOperatorMembers } from "../compat/members.js";
 import type {
@@ -18,8 +22,9 @@ import type {
   EventsMap,
   AllButLast,
   EventNamesWithAck,
+  DecorateAcknowledgements,
 } from "../events/typed-events.js";
-import { RemoteSocket, type SocketDetails } from "./remote-socket.js";
+import type { Handshake } from "../socket/handshake.js";
 
 const debug = debuglog("socketeer:adapter");
 
@@ -288,6 +293,60 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
   }
 
   static {
-    installBroadcastOperatorCompat(BroadcastOperator, { options: (op) => op.#options() });
+    installBroadcastOperatorCompat(this, { options: (op) => op.#options() });
+  }
+}
+
+/**
+ * A socket seen through the adapter (local or on another node).
+ *
+ * @example
+ * for (const s of await io.in("room1").fetchSockets()) s.emit("hello");
+ */
+export class RemoteSocket<EmitEvents extends EventsMap, SocketData = DefaultSocketData> {
+  readonly id: SocketId;
+  readonly handshake: Handshake;
+  readonly rooms: Set<Room>;
+  readonly data: SocketData;
+  readonly #operator: BroadcastOperator<EmitEvents, SocketData>;
+
+  /**
+   * @param adapter the namespace's adapter
+   * @param details what the adapter returned for this socket
+   */
+  constructor(adapter: AdapterLike, details: SocketDetails<SocketData>) {
+    this.id = details.id;
+    this.handshake = details.handshake as Handshake;
+    this.rooms = new Set(details.rooms);
+    this.data = details.data;
+    this.#operator = new BroadcastOperator<EmitEvents, SocketData>(adapter, new Set([this.id]), new Set(), {
+      expectSingleResponse: true,
+    });
+  }
+
+  /** Sends an event to this socket. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    return this.#operator.emit(ev, ...args);
+  }
+
+  /** Sets a timeout for the ack of the next emit. */
+  timeout(ms: number): BroadcastOperator<DecorateAcknowledgements<EmitEvents>, SocketData> {
+    return this.#operator.timeout(ms) as unknown as BroadcastOperator<DecorateAcknowledgements<EmitEvents>, SocketData>;
+  }
+
+  /** Joins rooms. */
+  join(room: Room | Room[]): void {
+    this.#operator.socketsJoin(room);
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): void {
+    this.#operator.socketsLeave(room);
+  }
+
+  /** Disconnects this socket (`close` also closes its connection). */
+  disconnect(close = false): this {
+    this.#operator.disconnectSockets(close);
+    return this;
   }
 }

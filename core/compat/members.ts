@@ -11,7 +11,7 @@
  * accessors the class lends in its `static {}` block). Nothing here imports the classes. Our own
  * in-memory adapter keeps its symbol-keyed seams (`core/contracts.ts`); nothing here is on its path.
  */
-import type { BroadcastFlags, EncodedPacket, Packet, Room, WriteOptions } from "../adapter/types.js";
+import type { BroadcastFlags, EncodedFrame, Packet, Room, WriteOptions } from "../adapter/types.js";
 import type { Server as Engine } from "../engine/engine.js";
 import type { ServerOptions } from "../options.js";
 import type { AckCallback } from "../socket/acks.js";
@@ -78,7 +78,7 @@ export interface SocketIoClientMembers {
    * @param encodedPackets one encoded packet or the frames of one packet
    * @param opts `{ preEncoded, volatile, compress, wsPreEncodedFrame }`
    */
-  writeToEngine(encodedPackets: EncodedPacket | readonly EncodedPacket[], opts: WriteOptions): void;
+  writeToEngine(encodedPackets: EncodedFrame | readonly EncodedFrame[], opts: WriteOptions): void;
 }
 
 /** What libraries read on a `BroadcastOperator` (read-only; the operator stays immutable). */

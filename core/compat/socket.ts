@@ -2,7 +2,8 @@
  * @module compat/socket — installs `socket.acks`, `socket.notifyOutgoingListeners`,
  * `socket.local` and `socket.leaveAll` (see `members.ts`).
  */
-import type { AdapterLike, Packet } from "../adapter/types.js";
+import type { Packet } from "../adapter/types.js";
+import type { AdapterLike } from "../contracts.js";
 import { kNotifyOutgoing } from "../contracts.js";
 import type { AckCallback } from "../socket/acks.js";
 import { defineMembers } from "./members.js";

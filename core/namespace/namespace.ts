@@ -5,9 +5,9 @@
 import { debuglog } from "node:util";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
-import type { AdapterLike, AdapterNamespace, Packet, Room, Session, SocketId } from "../adapter/types.js";
-import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
-import type { RemoteSocket } from "../broadcast/remote-socket.js";
+import type { Packet, Room, Session, SocketId } from "../adapter/types.js";
+import type { AdapterLike, AdapterNamespace, ClientNamespace, NamespaceHost, SocketHost } from "../contracts.js";
+import { BroadcastOperator, type RemoteSocket } from "../broadcast/broadcast-operator.js";
 import {
   StrictEventEmitter,
   type AckResult,
@@ -33,6 +33,8 @@ import {
   kRemoveSocket,
   kSetOnEmpty,
 } from "../contracts.js";
+// cycle: `nsp.server` is typed as the public Server (socket.io's API); the namespace itself calls
+// its server only through the NamespaceHost contract, and imports nothing of it at run time
 import type { Server } from "../server.js";
 import type { Client } from "../socket/client.js";
 import { Socket } from "../socket/socket.js";
@@ -94,7 +96,7 @@ export class Namespace<
     RemoveAcknowledgements<EmitEvents>,
     NamespaceReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >
-  implements AdapterNamespace
+  implements AdapterNamespace, ClientNamespace, SocketHost
 {
   /** The namespace name, e.g. `/admin`. */
   readonly name: string;
@@ -105,6 +107,8 @@ export class Namespace<
   /** The adapter (rooms and broadcasts). */
   adapter: AdapterLike;
 
+  // the server, as this class uses it (the public `server` is the same object)
+  readonly #host: NamespaceHost;
   #fns: Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>[] = [];
   #ids = 0;
   #onEmpty: (() => void) | undefined;
@@ -118,6 +122,7 @@ export class Namespace<
   constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
     super();
     this.server = server;
+    this.#host = server;
     this.name = name;
     this.adapter = this.createAdapter();
     void this.adapter.init();
@@ -125,7 +130,7 @@ export class Namespace<
 
   /** Builds this namespace's adapter (the server's `adapter` option). */
   protected createAdapter(): AdapterLike {
-    return this.server[kCreateAdapter](this);
+    return this.#host[kCreateAdapter](this);
   }
 
   /** Replaces the adapter after `io.adapter(newAdapter)`. */
@@ -298,7 +303,7 @@ export class Namespace<
     auth: unknown,
     onConnect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
-    const recovery = this.server.recovery;
+    const recovery = this.#host.recovery;
     if (recovery === undefined || !isRecoveryAuth(auth)) {
       this.#admit(new Socket(this, client, auth), client, onConnect, false);
       return;
@@ -355,7 +360,7 @@ export class Namespace<
   }
 
   static {
-    installNamespaceCompat(Namespace, {
+    installNamespaceCompat(this, {
       peekAckId: (nsp) => nsp.#ids,
       setAckId: (nsp, id) => {
         nsp.#ids = id;

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Adapter, SessionAwareAdapter } from "../../../core/adapter/index.js";
 import type { AdapterNamespace, AdapterSocket, EncodedPacket, Packet, WriteOptions } from "../../../core/adapter/index.js";
-import { kNextAckId, kNotifyOutgoing, kWriteEncoded } from "../../../core/contracts.js";
+import { kNextAckId, kNotifyOutgoing, kOnServerSideEmit, kWriteEncoded } from "../../../core/contracts.js";
 
 interface FakeSocket extends AdapterSocket {
   written: { encoded: readonly EncodedPacket[]; opts: WriteOptions }[];
@@ -24,6 +24,7 @@ function setup(AdapterClass: typeof Adapter = Adapter) {
       recovery: { maxDisconnectionDuration: 60_000, maxPersistedPackets: 3 },
     },
     [kNextAckId]: () => ackId++,
+    [kOnServerSideEmit]: () => {},
   };
   const adapter = new AdapterClass(nsp);
   const add = (id: string, ...rooms: string[]) => {
