@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Duplex } from "node:stream";
 import { Server as Engine } from "./engine/engine.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
-import { attachToHttpServer, type HttpServerLike } from "./engine/attach.js";
+import { attachToHttpServer, type HttpServerLike } from "./engine/listener-takeover.js";
 import { createClientFileHandler } from "./server/serve-client.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";

@@ -17,6 +17,7 @@ import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { UpgradeProbe } from "./upgrade.js";
+import { kForceClose, kOfferUpgrade } from "./contracts.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -26,10 +27,6 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-/** Internal: close a session at once (server shutdown). */
-export const kForceClose = Symbol("socketeer.engine.forceClose");
-/** Internal: offer a probed WebSocket transport for an upgrade. */
-export const kUpgrade = Symbol("socketeer.engine.upgrade");
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -213,7 +210,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   /** @internal Probes `transport` for an upgrade (polling → websocket). */
-  [kUpgrade](transport: Transport): void {
+  [kOfferUpgrade](transport: Transport): void {
     if (this.readyState !== "open" || this.upgrading || this.upgraded || this.transport.name === transport.name) {
       transport.destroy();
       return;
