@@ -45,7 +45,7 @@ interface DecoderLike {
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
 
-/** socket.io's member adapters call (`writeToEngine`): core/compat/. */
+/** socket.io's members adapters and the admin UI use (`id`, `writeToEngine`): core/compat/. */
 export interface Client<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,
