@@ -5,11 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import WebSocket from "ws";
+import { createRequire } from "node:module";
 import { PreparedMessage } from "../../core/engine/prepared-message.js";
 
 type FrameFn = (data: Buffer, opts: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean }) => Buffer[];
-const frame = (WebSocket as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
+// ws as socket.io-adapter loads it (CommonJS), where Sender is exported
+const frame = (createRequire(import.meta.url)("ws") as { Sender: { frame: FrameFn } }).Sender.frame;
 const TEXT = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true };
 
 test("a text frame of any length class gives back its payload, the same buffer", () => {
