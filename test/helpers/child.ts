@@ -71,7 +71,14 @@ export async function spawnChild(t: After, script: string | URL, config: object,
     if (m.error !== undefined) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
     else p?.resolve(m.result);
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      // a call still waiting will never be answered: fail it now rather than at its timeout
+      for (const p of pending.values()) p.reject(new Error(`${path} exited (${signal ?? code})`));
+      pending.clear();
+      resolve();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     if (child.connected) child.disconnect();
