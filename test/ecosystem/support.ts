@@ -149,7 +149,7 @@ export function useFleet(configs: () => NodeConfig[], cleanup?: () => Promise<un
 
 /** Waits for an `event` on `p` whose args satisfy `match`. */
 export function waitFor(p: Peer, event: string, match: (args: unknown[]) => boolean = () => true, ms = 5_000): Promise<unknown[]> {
-  return withTimeout(
+  const waiting = withTimeout(
     new Promise<unknown[]>((resolve) => {
       const handler = (...args: unknown[]): void => {
         if (!match(args)) return;
@@ -161,6 +161,9 @@ export function waitFor(p: Peer, event: string, match: (args: unknown[]) => bool
     ms,
     `${p.name} to get "${event}"`,
   );
+  // One failed wait among several (Promise.all) must not leave the others' timeouts unhandled.
+  waiting.catch(() => {});
+  return waiting;
 }
 
 /** Polls a node operation until `check` holds on its result. */
@@ -192,7 +195,6 @@ export function clusterScenarios(fleet: Fleet, opts: ScenarioOptions = {}): void
   const byName = (n: string): Peer => peers.find((p) => p.name === n)!;
   // Clients a test opens for itself (mute-*, victim-*) may still be leaving when the next test runs.
   const ours = (names: string[]): string[] => names.filter((n) => peers.some((p) => p.name === n)).sort();
-  const label = (i: number): string => `${fleet.configs[i]?.server ?? "node"} ${i}`;
 
   before(async () => {
     if (opts.waitServerCount) {
@@ -208,7 +210,7 @@ export function clusterScenarios(fleet: Fleet, opts: ScenarioOptions = {}): void
   });
 
   for (const [from, other] of [[0, 1], [1, 0]] as const) {
-    const dir = `${from === 0 ? "0 → 1" : "1 → 0"}`;
+    const dir = from === 0 ? "A → B" : "B → A";
     const here = from === 0 ? "a" : "b";
     const there = from === 0 ? "b" : "a";
 
@@ -282,6 +284,7 @@ export function clusterScenarios(fleet: Fleet, opts: ScenarioOptions = {}): void
       const onEvent = (...args: unknown[]): void => void events.push(args);
       fleet.nodes[from]!.events.on("serverSide", onEvent);
       const got = once<unknown[]>(fleet.nodes[other]!.events, "serverSide");
+      got.catch(() => {}); // awaited below; a failed call first must not leave it unhandled
       await fleet.nodes[from]!.call("serverSideEmit", "note", dir, { n: 2 });
       assert.deepEqual(await got, [fleet.configs[other]!.name, dir, { n: 2 }]);
       // a round trip through the sender after the emit: had it delivered to itself, it would show by now
