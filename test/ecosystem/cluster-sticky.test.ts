@@ -34,7 +34,10 @@ describe(`@socket.io/cluster-adapter + @socket.io/sticky on node:cluster: two ${
   let wsPid = 0;
 
   const connect = async (name: string, opts: Partial<ManagerOptions & SocketOptions>): Promise<[Peer, WhoAmI]> => {
-    const p = peer(name, ioc(primary.url, { forceNew: true, reconnection: false, auth: { name }, ...opts }));
+    // The worker tells the primary a new session's id over IPC while its handshake answer goes
+    // straight to the client: a quick next request can reach the other worker first (a known
+    // @socket.io/sticky race, on socket.io too). The client's own reconnection retries it.
+    const p = peer(name, ioc(primary.url, { forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100, auth: { name }, ...opts }));
     sockets.push(p);
     await p.next("connect", 10_000);
     return [p, (await withTimeout(p.socket.emitWithAck("whoami"))) as WhoAmI];

@@ -9,10 +9,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type { TestContext } from "node:test";
 import { withTimeout } from "./wait.js";
 
-type After = Pick<TestContext, "after">;
+/** What `t.after` is on node:test's test context (and what a suite's own cleanup list offers). */
+interface After {
+  after(fn: () => unknown): void;
+}
 
 /** What the fixture answers: one function per operation name. */
 export type ChildOps = Record<string, (...args: never[]) => unknown>;
