@@ -15,7 +15,7 @@ export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socke
 export { Client } from "./socket/client.js";
 export type { Handshake } from "./socket/handshake.js";
 export { BroadcastOperator } from "./broadcast/broadcast-operator.js";
-export { RemoteSocket, type SocketDetails } from "./broadcast/remote-socket.js";
+export { RemoteSocket, type SocketDetails } from "./broadcast/broadcast-operator.js";
 export {
   Adapter,
   InMemoryAdapter,
@@ -31,6 +31,7 @@ export type {
   BroadcastOptions,
   Packet,
   EncodedPacket,
+  EncodedFrame,
   PacketEncoder,
   WriteOptions,
   AdapterSocket,
@@ -71,7 +72,7 @@ export { protocol } from "./parser/index.js";
  * Seams for cluster adapters (e.g. `socketeer/redis`): the symbol-keyed members of
  * `AdapterSocket` and `AdapterNamespace`.
  */
-export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
 
 // metrics: io.metrics() snapshots and their Prometheus rendering
 export { renderPrometheus, PROMETHEUS_CONTENT_TYPE } from "./metrics/index.js";

@@ -8,7 +8,7 @@ export type { ReadyState, MessageData, EngineSocketEvents } from "./socket.js";
 export { Transport } from "./transport.js";
 export type { SendOptions, OutboundPacket, SessionHandle } from "./transport.js";
 export { attach, listen } from "./listen.js";
-export type { AttachOptions, HttpServerLike } from "./attach.js";
+export type { AttachOptions, HttpServerLike } from "./listener-takeover.js";
 export {
   ENGINE_OPTION_SCHEMA,
   ENGINE_IGNORED_OPTIONS,

@@ -17,6 +17,7 @@ import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { UpgradeProbe } from "./upgrade.js";
+import { kForceClose, kOfferUpgrade } from "./contracts.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -26,10 +27,6 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-/** Internal: close a session at once (server shutdown). */
-export const kForceClose = Symbol("socketeer.engine.forceClose");
-/** Internal: offer a probed WebSocket transport for an upgrade. */
-export const kUpgrade = Symbol("socketeer.engine.upgrade");
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -213,7 +210,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   /** @internal Probes `transport` for an upgrade (polling → websocket). */
-  [kUpgrade](transport: Transport): void {
+  [kOfferUpgrade](transport: Transport): void {
     if (this.readyState !== "open" || this.upgrading || this.upgraded || this.transport.name === transport.name) {
       transport.destroy();
       return;
@@ -238,8 +235,12 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     const volatile = opts?.volatile === true;
     // volatile: better lost than late (socket.io's `volatile` flag)
     if (volatile && !this.transport.writable) return;
-    const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
-    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    let packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
+    if (this.listenerCount("packetCreate") > 0) {
+      // as engine.io shows them: every packet has its options, `compress` defaulting to true
+      packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
+      this.emit("packetCreate", packet);
+    }
     if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
       // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);

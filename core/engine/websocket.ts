@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, RawData } from "ws";
 import { createError, createErrorWithCause } from "../errors.js";
 import { decodePacket, encodePacket } from "../parser/engine-packet.js";
+import { PreparedMessage } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
@@ -17,21 +18,6 @@ const NO_COMPRESS = Object.freeze({ compress: false });
 // a pre-encoded text frame handed over as bytes: `binary: false` keeps it a text frame
 const TEXT_COMPRESS = Object.freeze({ compress: true, binary: false });
 const TEXT_NO_COMPRESS = Object.freeze({ compress: false, binary: false });
-
-// a broadcast sends the same pre-encoded text frame to every recipient with the same options
-// object: its UTF-8 bytes are made once and ws writes that buffer as-is (no per-recipient encoding)
-let lastPreEncodedOpts: SendOptions | undefined;
-let lastPreEncodedText: string | undefined;
-let lastPreEncodedBytes: Buffer | undefined;
-
-function preEncodedBytes(opts: SendOptions, text: string): Buffer {
-  if (opts !== lastPreEncodedOpts || text !== lastPreEncodedText || lastPreEncodedBytes === undefined) {
-    lastPreEncodedOpts = opts;
-    lastPreEncodedText = text;
-    lastPreEncodedBytes = Buffer.from(text, "utf8");
-  }
-  return lastPreEncodedBytes;
-}
 
 // Drains deferred to the end of the event-loop turn: packets written to a socket while its previous
 // write was in flight wait in the session's buffer and leave together, in one write, once the
@@ -156,12 +142,16 @@ export class WebSocketTransport extends Transport {
       const packet = packets[i]!;
       const opts = packet.options;
       const compress = this.#compress && opts?.compress !== false;
-      const pre = opts?.wsPreEncoded;
+      const prepared = opts === undefined ? undefined : preparedOf(opts);
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
-      if (pre !== undefined) {
-        data = preEncodedBytes(opts!, pre);
-        frameOpts = compress ? TEXT_COMPRESS : TEXT_NO_COMPRESS;
+      if (prepared !== undefined) {
+        data = prepared.payload;
+        // a frame built by the adapter is written as built: uncompressed (rsv1 clear)
+        frameOpts = compress && opts!.wsPreEncodedFrame === undefined ? TEXT_COMPRESS : TEXT_NO_COMPRESS;
+      } else if (opts?.wsPreEncoded !== undefined) {
+        data = opts.wsPreEncoded;
+        frameOpts = compress ? COMPRESS : NO_COMPRESS;
       } else {
         data = encodePacket(packet, true);
         frameOpts = compress ? COMPRESS : NO_COMPRESS;
@@ -211,6 +201,13 @@ export class WebSocketTransport extends Transport {
       this.#ws.terminate();
     }
   }
+}
+
+/** The prepared message of a packet's options: ours, or one made from an adapter's pre-built frame. */
+function preparedOf(opts: SendOptions): PreparedMessage | undefined {
+  if (opts.prepared !== undefined) return opts.prepared;
+  const frame = opts.wsPreEncodedFrame;
+  return frame === undefined ? undefined : PreparedMessage.fromFrame(frame);
 }
 
 function toBuffer(data: RawData): Buffer {

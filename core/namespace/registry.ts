@@ -4,15 +4,14 @@
  */
 import { createError } from "../errors.js";
 import type { EventsMap } from "../events/typed-events.js";
-import { kSetOnEmpty } from "../symbols.js";
-import type { Server } from "../server.js";
+import { kSetOnEmpty } from "../contracts.js";
 import type { Socket } from "../socket/socket.js";
 import { Namespace } from "./namespace.js";
 import { ParentNamespace, type NamespaceMatcher } from "./parent-namespace.js";
 
 /** The namespaces of one Server. */
 export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
-  readonly #server: Server<L, E, S, D>;
+  readonly #server: Namespace<L, E, S, D>["server"];
   readonly #onNew: (nsp: Namespace<L, E, S, D>) => void;
   readonly #cleanupEmpty: boolean;
   readonly #nsps = new Map<string, Namespace<L, E, S, D>>();
@@ -24,10 +23,15 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
    * @param cleanupEmpty `cleanupEmptyChildNamespaces`
    * @param onNew called for each namespace created after `/` (emits `new_namespace`)
    */
-  constructor(server: Server<L, E, S, D>, cleanupEmpty: boolean, onNew: (nsp: Namespace<L, E, S, D>) => void) {
+  constructor(server: Namespace<L, E, S, D>["server"], cleanupEmpty: boolean, onNew: (nsp: Namespace<L, E, S, D>) => void) {
     this.#server = server;
     this.#cleanupEmpty = cleanupEmpty;
     this.#onNew = onNew;
+  }
+
+  /** The namespaces by name, dynamic children included (parents are not named). */
+  get byName(): Map<string, Namespace<L, E, S, D>> {
+    return this.#nsps;
   }
 
   /** Every namespace, parents included. */

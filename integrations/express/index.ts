@@ -23,7 +23,7 @@ import {
   isUnderPath,
   onUpgrade,
   prepareUpgrade,
-} from "../shared/attach.js";
+} from "../shared/upgrade-routing.js";
 export type {} from "./types.js";
 
 const debug = debuglog("socketeer:express");

@@ -6,7 +6,7 @@
  * requester's own response channel (see channels.ts). A received frame is untrusted until
  * {@link parseMessage} has checked its shape.
  */
-import { createError } from "./core.js";
+import { createError, type SocketDetails } from "./core.js";
 import { decodeFrame, encodeFrame } from "./wire.js";
 
 /** Message types (small integers keep frames compact). */
@@ -37,7 +37,7 @@ export interface WireOptions {
 /** A socket as another node describes it in a fetchSockets answer. */
 export interface WireSocket {
   id: string;
-  handshake: unknown;
+  handshake: SocketDetails["handshake"];
   rooms: string[];
   data: unknown;
 }
@@ -82,8 +82,11 @@ function checkOptions(v: unknown): WireOptions {
 }
 
 function checkSocket(v: unknown): WireSocket {
-  if (!isRecord(v) || typeof v.id !== "string" || !isStringArray(v.rooms)) return bad("invalid socket description");
-  return { id: v.id, handshake: v.handshake, rooms: v.rooms, data: v.data };
+  if (!isRecord(v) || typeof v.id !== "string" || !isStringArray(v.rooms) || !isRecord(v.handshake)) {
+    return bad("invalid socket description");
+  }
+  // the other node's handshake, as it serialized its own: shown as it came
+  return { id: v.id, handshake: v.handshake as unknown as SocketDetails["handshake"], rooms: v.rooms, data: v.data };
 }
 
 function str(m: Record<string, unknown>, key: string): string {
