@@ -24,7 +24,7 @@ async function run<R>(p: Peer, op: string, ...args: unknown[]): Promise<R> {
   return r.result as R;
 }
 
-describe(`@socket.io/cluster-adapter + @socket.io/sticky on node:cluster: two ${SERVER} workers`, { todo: COMPAT_TODO }, () => {
+describe(`@socket.io/cluster-adapter + @socket.io/sticky on node:cluster: two ${SERVER} workers`, { todo: COMPAT_TODO["cluster-adapter"] }, () => {
   const stops: (() => unknown)[] = [];
   const sockets: Peer[] = [];
   let primary: Child;

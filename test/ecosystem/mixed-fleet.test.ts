@@ -9,7 +9,7 @@ import { COMPAT_TODO, SERVER, clusterScenarios, uniqueKey, useFleet, type NodeCo
 
 const skip = await needRedis();
 
-describe(`a socket.io 4.8 node (A) and a ${SERVER} node (B) on @socket.io/redis-adapter (ioredis)`, { skip, todo: COMPAT_TODO }, () => {
+describe(`a socket.io 4.8 node (A) and a ${SERVER} node (B) on @socket.io/redis-adapter (ioredis)`, { skip, todo: COMPAT_TODO["mixed-fleet"] }, () => {
   const fleet = useFleet(() => {
     const key = uniqueKey("mixed");
     const servers: NodeConfig["server"][] = ["socket.io", SERVER];

@@ -14,7 +14,7 @@ import { COMPAT_TODO, SERVER, clusterScenarios, peer, uniqueKey, useFleet, waitF
 const skip = await needRedis();
 after(deleteTrackedKeys);
 
-describe(`@socket.io/redis-streams-adapter: two ${SERVER} nodes`, { skip, todo: COMPAT_TODO }, () => {
+describe(`@socket.io/redis-streams-adapter: two ${SERVER} nodes`, { skip, todo: COMPAT_TODO["redis-streams-adapter"] }, () => {
   const fleet = useFleet(() => {
     const key = uniqueKey("streams");
     cleanupAtEnd(key);
