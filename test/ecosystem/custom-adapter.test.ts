@@ -52,7 +52,10 @@ describe(`a custom adapter (class extends Adapter, overriding broadcast) on ${SE
       return p;
     };
     const [one, two] = await Promise.all([connect("one", ["websocket"]), connect("two", ["polling"])]);
+    const joined: [string, string][] = [];
+    io.of("/").adapter.on("join-room", (room: string, id: string) => void joined.push([room, id]));
     await withTimeout(one.socket.emitWithAck("join", "red"));
+    assert.deepEqual(joined, [["red", one.socket.id]]);
     assert.deepEqual([...(io.of("/").adapter.rooms.get("red") ?? [])], [one.socket.id]);
 
     const all = [waitFor(one, "hello"), waitFor(two, "hello")];
