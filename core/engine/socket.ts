@@ -48,34 +48,6 @@ export interface EngineSocketEvents {
   close: [reason: CloseReason, description?: Error];
 }
 
-// Set in Socket's static block (they reach its private members); shared by every session.
-let sessionOnPacket: (s: Socket, packet: EnginePacket) => void;
-let sessionOnDrain: (s: Socket) => void;
-let sessionOnError: (s: Socket, err: SocketeerError) => void;
-let sessionOnClose: (s: Socket) => void;
-let onPingDue: (s: Socket) => void;
-let onPongOverdue: (s: Socket) => void;
-
-/** The session's side of its transport: methods on the prototype, one field per session. */
-class SessionLink implements SessionHandle {
-  readonly #session: Socket;
-  constructor(session: Socket) {
-    this.#session = session;
-  }
-  onPacket(packet: EnginePacket): void {
-    sessionOnPacket(this.#session, packet);
-  }
-  onDrain(): void {
-    sessionOnDrain(this.#session);
-  }
-  onError(err: SocketeerError): void {
-    sessionOnError(this.#session, err);
-  }
-  onClose(): void {
-    sessionOnClose(this.#session);
-  }
-}
-
 /**
  * One Engine.IO session (engine.io's `Socket`).
  *
@@ -86,6 +58,29 @@ class SessionLink implements SessionHandle {
  * });
  */
 export class Socket extends EventEmitter<EngineSocketEvents> {
+  /**
+   * The session's side of its transport (the `SessionHandle` port): methods on one shared
+   * prototype, one field per session. Declared in the class so that it reaches the session's
+   * private members.
+   */
+  static readonly #Link = class SessionLink implements SessionHandle {
+    readonly #session: Socket;
+    constructor(session: Socket) {
+      this.#session = session;
+    }
+    onPacket(packet: EnginePacket): void {
+      this.#session.#onPacket(packet);
+    }
+    onDrain(): void {
+      this.#session.#onDrain();
+    }
+    onError(err: SocketeerError): void {
+      this.#session.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
+    }
+    onClose(): void {
+      this.#session.#onClose("transport close");
+    }
+  };
   /** The session id (`sid`). */
   readonly id: string;
   /** The handshake request. */
@@ -112,7 +107,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
   // one small object instead of four closures per session (heap per idle connection)
-  #handle: SessionHandle = new SessionLink(this);
+  #handle: SessionHandle = new Socket.#Link(this);
 
   /**
    * Created by the engine on a successful handshake; not meant to be constructed by users.
@@ -130,7 +125,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.transport = transport;
     this.#opts = opts;
     this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
-    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, onPingDue, onPongOverdue);
+    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
     transport.bind(this.#handle);
   }
 
@@ -355,14 +350,17 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#onClose("ping timeout");
   }
 
-  static {
-    sessionOnPacket = (s, packet) => s.#onPacket(packet);
-    sessionOnDrain = (s) => s.#onDrain();
-    sessionOnError = (s, err) => s.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
-    sessionOnClose = (s) => s.#onClose("transport close");
-    onPingDue = (s) => s.#onPingDue();
-    onPongOverdue = (s) => s.#onPongOverdue();
+  // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, no closure per session. The
+  // heartbeat queues hand over the session whose deadline passed.
+  static #pingQueueOnDue(s: Socket): void {
+    s.#onPingDue();
   }
+
+  static #pongQueueOnDue(s: Socket): void {
+    s.#onPongOverdue();
+  }
+
+
 
   #clearHeartbeat(): void {
     if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);

@@ -27,31 +27,9 @@ const runAtTurnEnd = globalThis.setImmediate;
 let drainQueue: WebSocketTransport[] = [];
 let drainScheduled = false;
 
-function runDrains(): void {
-  const queue = drainQueue;
-  drainQueue = [];
-  drainScheduled = false;
-  for (let i = 0; i < queue.length; i++) transportDrained(queue[i]!);
-}
-
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 
-// set in WebSocketTransport's static block (they reach its private members)
-let transportOnMessage: (t: WebSocketTransport, data: RawData, isBinary: boolean) => void;
-let transportOnClose: (t: WebSocketTransport) => void;
-let transportOnError: (t: WebSocketTransport, err: Error & { code?: string }) => void;
-let transportDrained: (t: WebSocketTransport) => void;
-
-function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  transportOnMessage((this as TaggedWebSocket)[kTransport], data, isBinary);
-}
-function onWsClose(this: WebSocket): void {
-  transportOnClose((this as TaggedWebSocket)[kTransport]);
-}
-function onWsError(this: WebSocket, err: Error & { code?: string }): void {
-  transportOnError((this as TaggedWebSocket)[kTransport], err);
-}
 
 /** The WebSocket transport of one session. */
 export class WebSocketTransport extends Transport {
@@ -79,11 +57,11 @@ export class WebSocketTransport extends Transport {
     this.#compress = perMessageDeflate;
     this.writable = true;
     this.#maxPayload = maxPayload;
-    // module-level listeners find their transport through the ws object: no closures per connection
+    // listeners without a closure per connection: each finds its transport through the ws object
     (ws as TaggedWebSocket)[kTransport] = this;
-    ws.on("message", onWsMessage);
-    ws.once("close", onWsClose);
-    ws.on("error", onWsError);
+    ws.on("message", WebSocketTransport.#wsOnMessage);
+    ws.once("close", WebSocketTransport.#wsOnClose);
+    ws.on("error", WebSocketTransport.#wsOnError);
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -110,11 +88,26 @@ export class WebSocketTransport extends Transport {
     this.handle.onError(mapped);
   }
 
-  static {
-    transportOnMessage = (t, data, isBinary) => t.#onMessage(data, isBinary);
-    transportOnClose = (t) => t.#onClose();
-    transportOnError = (t, err) => t.#onError(err);
-    transportDrained = (t) => t.#drained();
+  // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, no closure, the owner found
+  // through a symbol on the emitter.
+  static #wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    (this as TaggedWebSocket)[kTransport].#onMessage(data, isBinary);
+  }
+
+  static #wsOnClose(this: WebSocket): void {
+    (this as TaggedWebSocket)[kTransport].#onClose();
+  }
+
+  static #wsOnError(this: WebSocket, err: Error & { code?: string }): void {
+    (this as TaggedWebSocket)[kTransport].#onError(err);
+  }
+
+  /** The end of the event-loop turn: every transport written to during it drains. */
+  static #turnOnEnd(): void {
+    const queue = drainQueue;
+    drainQueue = [];
+    drainScheduled = false;
+    for (let i = 0; i < queue.length; i++) queue[i]!.#drained();
   }
 
   send(packets: readonly OutboundPacket[], done?: () => void): void {
@@ -132,7 +125,7 @@ export class WebSocketTransport extends Transport {
       drainQueue.push(this);
       if (!drainScheduled) {
         drainScheduled = true;
-        runAtTurnEnd(runDrains);
+        runAtTurnEnd(WebSocketTransport.#turnOnEnd);
       }
     }
     // several frames (packets queued while the previous write was in flight): one write for all
