@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { io as ioc } from "socket.io-client";
 import { spawnChild } from "../helpers/child.js";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { withTimeout } from "../helpers/wait.js";
 import { privateRedis } from "../redis/helpers.js";
 import { COMPAT_TODO, NODE_FIXTURE, SERVER, clusterScenarios, peer, uniqueKey, useFleet, waitFor, type AdapterKind } from "./support.js";
-import { io as ioc } from "socket.io-client";
 
 const skip = await needRedis();
 
