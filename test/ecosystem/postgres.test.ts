@@ -31,9 +31,9 @@ describe(`@socket.io/postgres-adapter: two ${SERVER} nodes`, { skip, todo: COMPA
       await pool.end();
     },
   );
-  clusterScenarios(fleet, { waitServerCount: true });
+  clusterScenarios(fleet, { waitServerCount: true, todo: COMPAT_TODO["postgres-adapter"] });
 
-  test("pg_terminate_backend on the adapter's LISTEN connections: no crash, delivery resumes", async (t) => {
+  test("pg_terminate_backend on the adapter's LISTEN connections: no crash, delivery resumes", { todo: COMPAT_TODO["postgres-adapter"] }, async (t) => {
     const [a, b] = fleet.nodes;
     const pool = new pg.Pool({ ...POSTGRES });
     t.after(() => pool.end());
