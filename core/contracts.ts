@@ -69,6 +69,8 @@ export const kCreateDecoder: unique symbol = Symbol("socketeer.createDecoder");
 export const kConnectTimeout: unique symbol = Symbol("socketeer.connectTimeout");
 /** ClientHost / SocketHost's server: the server's counters (see metrics/metrics.ts). */
 export const kMetrics: unique symbol = Symbol("socketeer.metrics");
+/** Server: the host framework fronting it on its HTTP servers (see server/http-host.ts), if any. */
+export const kHttpHost: unique symbol = Symbol("socketeer.httpHost");
 /** NamespaceHost: builds the adapter of a namespace. */
 export const kCreateAdapter: unique symbol = Symbol("socketeer.createAdapter");
 /** Namespace (from the Server): (re)creates its adapter from the server's `adapter` option. */

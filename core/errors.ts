@@ -42,13 +42,10 @@ const ERRORS = {
     message: (name: string, suggestion: string | undefined) =>
       `unknown option "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : ""),
   },
-  SKT_ERR_OPTIONS_CONFLICT: {
-    base: TypeError,
-    message: (detail: string) => `conflicting options: ${detail}`,
-  },
   SKT_ERR_INVALID_ARG: {
     base: TypeError,
-    message: (name: string, expected: string) => `argument "${name}" must be ${expected}`,
+    message: (name: string, expected: string, got?: string) =>
+      `argument "${name}" must be ${expected}` + (got === undefined ? "" : `, got ${got}`),
   },
 
   // ── engine (Engine.IO v4) ─────────────────────────────────────────────────
@@ -74,6 +71,7 @@ const ERRORS = {
   SKT_ERR_ENGINE_PARSE: {
     base: Error,
     message: (detail: string) => `invalid Engine.IO packet: ${detail}`,
+    statusCode: 400,
     closeCode: 1002,
   },
   SKT_ERR_ENGINE_TRANSPORT: {
@@ -117,8 +115,8 @@ const ERRORS = {
     message: () => "socket has been disconnected",
   },
   SKT_ERR_NAMESPACE_INVALID: {
-    base: Error,
-    message: (name: string) => `invalid namespace "${name}"`,
+    base: TypeError,
+    message: (got: string) => `a namespace is named by a string, a RegExp or a function, got ${got}`,
   },
   SKT_ERR_MIDDLEWARE_NEXT_TWICE: {
     base: Error,
@@ -135,10 +133,6 @@ const ERRORS = {
     base: Error,
     message: (what: string, ms: number, received: number, expected: number) =>
       `timeout reached while waiting for ${what} response (${ms} ms, ${received} of ${expected} nodes answered)`,
-  },
-  SKT_ERR_ADAPTER_UNSUPPORTED: {
-    base: Error,
-    message: (what: string) => `this adapter does not support ${what}`,
   },
 
   // ── integrations (socketeer/fastify, socketeer/express) ──────────────────
@@ -199,7 +193,7 @@ export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERROR
  * throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", "pingInterval", "a number", "string");
  */
 export function createError<C extends ErrorCode>(code: C, ...args: ArgsOf<C>): SocketeerError {
-  return createErrorWithCause(code, undefined, ...args);
+  return build(code, undefined, args, createError);
 }
 
 /** Like {@link createError}, keeping the wrapped error as `cause`. */
@@ -208,9 +202,18 @@ export function createErrorWithCause<C extends ErrorCode>(
   cause: unknown,
   ...args: ArgsOf<C>
 ): SocketeerError {
+  return build(code, cause, args, createErrorWithCause);
+}
+
+/**
+ * @param boundary the exported factory that was called: its frame and those above it (this
+ *   function's) are cut from the stack, so the stack starts where the error was raised
+ */
+function build(code: ErrorCode, cause: unknown, args: readonly unknown[], boundary: (...a: never[]) => unknown): SocketeerError {
   const spec: ErrorSpec = ERRORS[code];
   const message = (spec.message as (...a: unknown[]) => string)(...args);
   const err = cause === undefined ? new spec.base(message) : new spec.base(message, { cause });
+  Error.captureStackTrace(err, boundary);
   Object.defineProperty(err, "code", { value: code, enumerable: true });
   if (spec.statusCode !== undefined) {
     Object.defineProperty(err, "statusCode", { value: spec.statusCode, enumerable: true });

@@ -73,6 +73,9 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
+/** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
+export { kHttpHost } from "./contracts.js";
+export type { HttpHost } from "./server/http-host.js";
 
 // metrics: io.metrics() snapshots and their Prometheus rendering
 export { renderPrometheus, PROMETHEUS_CONTENT_TYPE } from "./metrics/index.js";

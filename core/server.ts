@@ -9,6 +9,7 @@ import { Server as Engine } from "./engine/engine.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
 import { attachToHttpServer, type HttpServerLike } from "./engine/listener-takeover.js";
 import { createClientFileHandler } from "./server/serve-client.js";
+import type { HttpHost } from "./server/http-host.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
@@ -25,11 +26,14 @@ import { installServerCompat } from "./compat/server.js";
 import type { SocketIoServerMembers } from "./compat/members.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
+import { createError } from "./errors.js";
+import { describeValue } from "./util/options.js";
 import { Metrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
 import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
+  kHttpHost,
   kInitAdapter,
   kMetrics,
   kOnClose,
@@ -80,7 +84,8 @@ export class Server<
   readonly #parser: ParserOption;
   readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   #serveClientFile: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  #detach: (() => void) | undefined;
+  /** `detach()` of every HTTP server attached to, by server. */
+  readonly #attachments = new Map<HttpServerLike, () => void>();
   #adapterOption: AdapterOption | undefined;
 
   /**
@@ -113,6 +118,12 @@ export class Server<
     this.#serveClientFile = this.#opts.serveClient ? createClientFileHandler(this.#opts.engine.path) : undefined;
     return engine;
   }
+
+  /**
+   * @internal The host framework in front of this server (socketeer/express), set before attaching:
+   * `attach()` routes through it and `close()` leaves the HTTP server open.
+   */
+  [kHttpHost]: HttpHost | undefined = undefined;
 
   readonly #onConnection = (conn: EngineSocket): void => {
     this[kMetrics].countConnect();
@@ -163,6 +174,7 @@ export class Server<
   /**
    * Gets the adapter option, or sets it and rebuilds every namespace's adapter.
    *
+   * @throws SKT_ERR_INVALID_ARG when `v` is neither an adapter class nor a factory (nothing changes)
    * @example
    * io.adapter(createAdapter(pubClient, subClient));
    */
@@ -170,6 +182,9 @@ export class Server<
   adapter(v: AdapterOption): this;
   adapter(v?: AdapterOption): AdapterOption | undefined | this {
     if (v === undefined) return this.#adapterOption;
+    if (typeof v !== "function") {
+      throw createError("SKT_ERR_INVALID_ARG", "adapter(v)", "an adapter class or a factory (nsp) => adapter", describeValue(v));
+    }
     this.#adapterOption = v;
     for (const nsp of this.#registry.all()) nsp[kInitAdapter]();
     return this;
@@ -192,23 +207,29 @@ export class Server<
       this.engine.close();
       this.engine = this.#createEngine();
     }
+    const host = this[kHttpHost];
     let server: HttpServer;
     if (typeof srv === "number") {
       // as socket.io does: a server we create answers 404 outside our path instead of hanging
-      server = createServer(answerNotFound);
+      server = host?.createServer() ?? createServer(answerNotFound);
       server.listen(srv);
     } else {
       server = srv as HttpServer;
     }
-    this.#detach?.();
+    // attaching again to the same server replaces that attachment; other servers keep theirs
+    this.#attachments.get(server)?.();
     const path = this.#opts.engine.path;
     const prefix = path + "/";
-    this.#detach = attachToHttpServer(server, path, {
+    const detach = attachToHttpServer(server, path, {
       matches: (req) =>
         this.engine.isEngineRequest(req) || (this.#serveClientFile !== undefined && (req.url ?? "").startsWith(prefix)),
-      onRequest: (req, res) => this.handleRequest(req, res),
-      onUpgrade: (req, socket, head) => this.handleUpgrade(req, socket, head),
+      onRequest: host === undefined ? (req, res) => this.handleRequest(req, res) : (req, res) => host.onRequest(req, res),
+      onUpgrade:
+        host === undefined
+          ? (req, socket, head) => this.handleUpgrade(req, socket, head)
+          : (req, socket, head) => host.onUpgrade(req, socket, head),
     });
+    this.#attachments.set(server, detach);
     this.httpServer = server;
     return this;
   }
@@ -254,7 +275,8 @@ export class Server<
    * @param name the name, a RegExp, or a matcher `(name, auth, next) => next(err, ok)`
    * @param fn a `connection` listener to add
    * @returns the namespace
-   * @throws SKT_ERR_NAMESPACE_INVALID for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_NAMESPACE_INVALID (a TypeError) for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_INVALID_ARG for a listener `fn` that is not a function
    * @example
    * io.of("/admin").on("connection", (socket) => {});
    * io.of(/^\/room-\d+$/).on("connection", (socket) => socket.nsp.name);
@@ -294,12 +316,15 @@ export class Server<
   /**
    * Closes every socket (`server shutting down`), the engine, and the HTTP server if it was
    * given to or created by this Server (socket.io's behaviour). A server only handed requests
-   * through `handleRequest`/`bind` is left alone.
+   * through `handleRequest`/`bind`, or fronted by a host framework (socketeer/express), is left
+   * open; the server detaches from it.
    *
    * @param fn called once everything is closed
    * @returns a promise settled at the same time
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    const host = this[kHttpHost];
+    host?.onClose();
     for (const nsp of this.#registry.all()) {
       for (const socket of [...nsp.sockets.values()]) socket[kOnClose](DISCONNECT_REASON.SERVER_SHUTTING_DOWN);
       await nsp.adapter.close();
@@ -307,7 +332,7 @@ export class Server<
     this.engine.close();
     const http = this.httpServer;
     let error: Error | undefined;
-    if (http !== undefined && http.listening) {
+    if (http !== undefined && http.listening && host === undefined) {
       // The engine stays attached until the server is closed: a polling request that arrives
       // meanwhile on a kept-alive connection gets the closed engine's 503 instead of no answer
       // at all (which would keep that connection, and http.close(), waiting forever).
@@ -319,8 +344,8 @@ export class Server<
         http.closeIdleConnections?.();
       });
     }
-    this.#detach?.();
-    this.#detach = undefined;
+    for (const detach of this.#attachments.values()) detach();
+    this.#attachments.clear();
     fn?.(error);
   }
 

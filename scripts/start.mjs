@@ -45,6 +45,7 @@ if (which === "nest") {
     console.error("the NestJS sample did not compile");
     process.exit(1);
   }
-  process.exit(await run([out]));
+  // The sample imports `socketeer/...` as a user does; this hook resolves them to the compiled sources.
+  process.exit(await run(["--import", resolve(root, "scripts/samples-resolve.mjs"), out]));
 }
 process.exit(await run(["--import", "tsx", entry]));

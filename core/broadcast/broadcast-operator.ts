@@ -5,7 +5,7 @@
  * `RemoteSocket`, what `fetchSockets()` returns (an operator targeting one socket id). The two
  * share this file, as in socket.io: each builds the other.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { PACKET_TYPE, RESERVED_EVENTS } from "../constants.js";
 import { createError, isSocketeerError } from "../errors.js";
 import type { BroadcastFlags, BroadcastOptions, Packet, Room, SocketDetails, SocketId } from "../adapter/types.js";

@@ -1,19 +1,26 @@
 /**
- * @module compat/client — installs `client.writeToEngine` (see `members.ts`): the entry through
- * which socket.io adapters write a broadcast's encoded packets, mapped onto our own write path.
+ * @module compat/client — installs `client.id` and `client.writeToEngine` (see `members.ts`): the
+ * latter is the entry through which socket.io adapters write a broadcast's encoded packets, mapped
+ * onto our own write path.
  */
 import type { EncodedFrame, WriteOptions } from "../adapter/types.js";
 import { kWriteEncoded } from "../contracts.js";
 import { defineMembers } from "./members.js";
 
-/** What this member uses of the Client. */
+/** What these members use of the Client. */
 interface CompatClient {
+  readonly conn: { readonly id: string };
   [kWriteEncoded](encoded: readonly EncodedFrame[], opts: WriteOptions): void;
 }
 
 /** @param ClientClass the Client class */
 export function installClientCompat(ClientClass: { prototype: CompatClient }): void {
   defineMembers(ClientClass.prototype, {
+    id: {
+      get(this: CompatClient): string {
+        return this.conn.id;
+      },
+    },
     writeToEngine: {
       writable: true,
       value(this: CompatClient, encodedPackets: EncodedFrame | readonly EncodedFrame[], opts: WriteOptions): void {

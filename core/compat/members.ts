@@ -67,8 +67,10 @@ export interface SocketIoSocketMembers {
   leaveAll(): void;
 }
 
-/** What adapters call on a socket's `Client`. */
+/** What adapters and the admin UI use of a socket's `Client`. */
 export interface SocketIoClientMembers {
+  /** The Engine.IO session id (`conn.id`); `@socket.io/admin-ui` shows its start as the client id. */
+  readonly id: string;
   /**
    * Writes packets an adapter encoded once for a whole broadcast, through the normal write path
    * (volatile, compress, the slow-consumer buffer caps and metrics apply). A `wsPreEncodedFrame`

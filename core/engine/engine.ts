@@ -9,9 +9,10 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
+import { describeValue } from "../util/options.js";
 import { generateId } from "../util/ids.js";
 import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
 import {
@@ -81,7 +82,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #pendingIds = new WeakMap<IncomingMessage, string>();
 
   /**
-   * @param opts engine options (see README "engine"); validated once
+   * @param opts engine options (see docs/engine.md); validated once
    * @throws SKT_ERR_OPTIONS_INVALID_TYPE, SKT_ERR_OPTIONS_OUT_OF_RANGE, SKT_ERR_OPTIONS_UNKNOWN
    */
   constructor(opts?: EngineOptions | ResolvedEngineOptions) {
@@ -110,10 +111,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
    *
    * @param fn the middleware
    * @returns this server
+   * @throws SKT_ERR_INVALID_ARG when `fn` is not a function
    * @example
    * engine.use((req, res, next) => (req.headers.authorization ? next() : res.writeHead(401).end()));
    */
   use(fn: EngineMiddleware): this {
+    if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "engine.use(fn)", "a function", describeValue(fn));
     this.#middlewares.push(fn);
     return this;
   }

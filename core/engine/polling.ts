@@ -107,7 +107,7 @@ export class PollingTransport extends Transport {
       req.removeListener("end", onEnd);
       this.#postActive = false;
       const err = createError("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", limit);
-      res.writeHead(413, { Connection: "close", "Content-Type": "text/plain", "Content-Length": 0 });
+      res.writeHead(err.statusCode ?? 413, { Connection: "close", "Content-Type": "text/plain", "Content-Length": 0 });
       res.end();
       // keep reading (and dropping) what the client still sends so our 413 reaches it
       req.resume();
@@ -124,8 +124,9 @@ export class PollingTransport extends Transport {
       this.#postActive = false;
       const packets = decodePayload(Buffer.concat(chunks, size).toString("utf8"));
       if (packets === null) {
-        writeEngineError(res, 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
-        this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable polling payload"));
+        const err = createError("SKT_ERR_ENGINE_PARSE", "undecodable polling payload");
+        writeEngineError(res, err.statusCode ?? 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
+        this.handle.onError(err);
         return;
       }
       const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2 };

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { createError, type SocketeerError } from "../errors.js";
 import { packetByteLength, type EnginePacket, type EnginePacketType } from "../parser/engine-packet.js";
 import { BoundedQueue } from "../util/bounded-queue.js";

@@ -7,7 +7,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { WebSocket, RawData } from "ws";
-import { createError, createErrorWithCause } from "../errors.js";
+import { createError, createErrorWithCause, type SocketeerError } from "../errors.js";
 import { decodePacket, encodePacket } from "../parser/engine-packet.js";
 import { PreparedMessage } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
@@ -67,10 +67,23 @@ export class WebSocketTransport extends Transport {
   #onMessage(data: RawData, isBinary: boolean): void {
     const packet = isBinary ? decodePacket(toBuffer(data)) : decodePacket(toBuffer(data).toString("utf8"));
     if (packet === null) {
-      this.handle.onError(createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame"));
+      this.#fail(createError("SKT_ERR_ENGINE_PARSE", "undecodable WebSocket frame"));
       return;
     }
     this.handle.onPacket(packet);
+  }
+
+  /**
+   * Reports `err` to the session, first starting the closing handshake with the error's
+   * `closeCode` when it has one: the peer then reads that code (1002 for an undecodable frame)
+   * instead of the 1006 of a dropped connection when the session destroys this transport.
+   */
+  #fail(err: SocketeerError): void {
+    if (err.closeCode !== undefined && !this.#closed && !this.#closing) {
+      this.#closing = true;
+      this.#ws.close(err.closeCode);
+    }
+    this.handle.onError(err);
   }
 
   #onClose(): void {

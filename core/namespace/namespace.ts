@@ -2,9 +2,10 @@
  * @module namespace/namespace — a namespace: its connected sockets, its connection middleware
  * chain, its adapter, and the broadcast entry points (`nsp.to(room).emit(…)`).
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
+import { describeValue } from "../util/options.js";
 import type { Packet, Room, Session, SocketId } from "../adapter/types.js";
 import type { AdapterLike, AdapterNamespace, ClientNamespace, NamespaceHost, SocketHost } from "../contracts.js";
 import { BroadcastOperator, type RemoteSocket } from "../broadcast/broadcast-operator.js";
@@ -143,10 +144,12 @@ export class Namespace<
   /**
    * Adds a connection middleware.
    *
+   * @throws SKT_ERR_INVALID_ARG when `fn` is not a function (thrown here, not at the next connection)
    * @example
    * nsp.use((socket, next) => next(new Error("nope")));
    */
   use(fn: NamespaceMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "use(fn)", "a function", describeValue(fn));
     this.#fns.push(fn as Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>);
     return this;
   }

@@ -3,6 +3,7 @@
  * (parent) namespaces and their children, and removal of empty children.
  */
 import { createError } from "../errors.js";
+import { describeValue } from "../util/options.js";
 import type { EventsMap } from "../events/typed-events.js";
 import { kSetOnEmpty } from "../contracts.js";
 import type { Socket } from "../socket/socket.js";
@@ -42,9 +43,13 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
   /**
    * Looks up or creates a namespace (see `Server.of`).
    *
-   * @throws SKT_ERR_NAMESPACE_INVALID for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_NAMESPACE_INVALID (a TypeError) for a name that is not a string, RegExp or function
+   * @throws SKT_ERR_INVALID_ARG for a listener `fn` that is not a function
    */
   of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket<L, E, S, D>) => void): Namespace<L, E, S, D> {
+    if (fn !== undefined && typeof fn !== "function") {
+      throw createError("SKT_ERR_INVALID_ARG", "of(name, fn)", "a function", describeValue(fn));
+    }
     if (typeof name === "function" || name instanceof RegExp) {
       const re = name instanceof RegExp ? name : undefined;
       const matcher: NamespaceMatcher =
@@ -55,7 +60,9 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
       if (fn !== undefined) parent.on("connect", fn);
       return parent;
     }
-    if (typeof name !== "string") throw createError("SKT_ERR_NAMESPACE_INVALID", String(name));
+    if (typeof name !== "string") {
+      throw createError("SKT_ERR_NAMESPACE_INVALID", describeValue(name));
+    }
     if (!name.startsWith("/")) name = "/" + name;
     let nsp = this.#nsps.get(name);
     if (nsp === undefined) {

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { brotliCompress, constants as zlibConstants, gzip } from "node:zlib";
 
 const debug = debuglog("socketeer:serve-client");

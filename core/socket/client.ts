@@ -4,7 +4,7 @@
  * `connectTimeout` and maps the connection's close to every socket's `disconnect`.
  */
 import type { IncomingMessage } from "node:http";
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { DISCONNECT_REASON, PACKET_TYPE, type DisconnectReason } from "../constants.js";
 import type { EncodedFrame, Packet, SocketId, WriteOptions } from "../adapter/types.js";
 import type { Socket as EngineSocket } from "../engine/socket.js";
@@ -45,7 +45,7 @@ interface DecoderLike {
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
 
-/** socket.io's member adapters call (`writeToEngine`): core/compat/. */
+/** socket.io's members adapters and the admin UI use (`id`, `writeToEngine`): core/compat/. */
 export interface Client<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,

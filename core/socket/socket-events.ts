@@ -3,9 +3,11 @@
  * catch-all listeners (`onAny…`, `onAnyOutgoing…`) and the dispatch of an incoming event through
  * them to the socket's listeners.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import { StrictEventEmitter, type EventsMap } from "../events/typed-events.js";
+import { createError } from "../errors.js";
 import { runMiddlewares } from "../middleware/compose.js";
+import { describeValue } from "../util/options.js";
 import { CatchAllListeners, type AnyListener } from "./catch-all.js";
 
 const debug = debuglog("socketeer:socket");
@@ -32,22 +34,26 @@ export abstract class SocketEvents<
   /**
    * Adds a packet middleware; `next(err)` drops the packet and emits `error` on the socket.
    *
+   * @throws SKT_ERR_INVALID_ARG when `fn` is not a function
    * @example
    * socket.use(([event], next) => (event === "forbidden" ? next(new Error("no")) : next()));
    */
   use(fn: PacketMiddleware): this {
+    if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "socket.use(fn)", "a function", describeValue(fn));
     this.#fns.push(fn);
     return this;
   }
 
   /** Listens to every incoming event. */
   onAny(listener: AnyListener): this {
+    if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAny(listener)", "a function", describeValue(listener));
     this.#any.add(listener);
     return this;
   }
 
   /** Listens to every incoming event, before the other catch-all listeners. */
   prependAny(listener: AnyListener): this {
+    if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAny(listener)", "a function", describeValue(listener));
     this.#any.prepend(listener);
     return this;
   }
@@ -65,12 +71,14 @@ export abstract class SocketEvents<
 
   /** Listens to every outgoing event (including broadcasts). */
   onAnyOutgoing(listener: AnyListener): this {
+    if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAnyOutgoing(listener)", "a function", describeValue(listener));
     this.#anyOutgoing.add(listener);
     return this;
   }
 
   /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
   prependAnyOutgoing(listener: AnyListener): this {
+    if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAnyOutgoing(listener)", "a function", describeValue(listener));
     this.#anyOutgoing.prepend(listener);
     return this;
   }

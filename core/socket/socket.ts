@@ -3,7 +3,7 @@
  * flags and disconnection. Acks live in `acks.ts`, the handshake in `handshake.ts`, and the
  * wire I/O in the Client it belongs to.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../util/debug.js";
 import type { IncomingMessage } from "node:http";
 import {
   DISCONNECT_REASON,

@@ -22,7 +22,8 @@ export interface OptionSpec<T> {
 /** A schema: one spec per key of the resolved options type. */
 export type OptionSchema<T> = { readonly [K in keyof T]-?: OptionSpec<T[K]> };
 
-function describe(value: unknown): string {
+/** How a value is named in an error message (`string x`, `an object`, `null`…). */
+export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (value instanceof RegExp) return "a RegExp";
@@ -34,7 +35,7 @@ export const is = {
   number(min = -Infinity, max = Infinity): OptionCheck<number> {
     return (v, name) => {
       if (typeof v !== "number" || Number.isNaN(v)) {
-        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a number", describe(v));
+        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a number", describeValue(v));
       }
       if (v < min || v > max) {
         throw createError("SKT_ERR_OPTIONS_OUT_OF_RANGE", name, `between ${min} and ${max}`, String(v));
@@ -45,7 +46,7 @@ export const is = {
   boolean(): OptionCheck<boolean> {
     return (v, name) => {
       if (typeof v !== "boolean") {
-        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a boolean", describe(v));
+        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a boolean", describeValue(v));
       }
       return v;
     };
@@ -53,7 +54,7 @@ export const is = {
   string(): OptionCheck<string> {
     return (v, name) => {
       if (typeof v !== "string") {
-        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a string", describe(v));
+        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a string", describeValue(v));
       }
       return v;
     };
@@ -65,7 +66,7 @@ export const is = {
           "SKT_ERR_OPTIONS_INVALID_TYPE",
           name,
           `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`,
-          describe(v),
+          describeValue(v),
         );
       }
       return v as T[number];
@@ -74,7 +75,7 @@ export const is = {
   fn<F extends (...args: never[]) => unknown>(): OptionCheck<F> {
     return (v, name) => {
       if (typeof v !== "function") {
-        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a function", describe(v));
+        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "a function", describeValue(v));
       }
       return v as F;
     };
@@ -82,7 +83,7 @@ export const is = {
   object<O extends object>(): OptionCheck<O> {
     return (v, name) => {
       if (typeof v !== "object" || v === null || Array.isArray(v)) {
-        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "an object", describe(v));
+        throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, "an object", describeValue(v));
       }
       return v as O;
     };
@@ -101,7 +102,7 @@ export const is = {
           // try the next shape
         }
       }
-      throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, expected, describe(v));
+      throw createError("SKT_ERR_OPTIONS_INVALID_TYPE", name, expected, describeValue(v));
     };
   },
   /** Anything: for pass-through values validated elsewhere (e.g. a user-supplied class). */

@@ -3,7 +3,7 @@
  * of plain class instances to a Socketeer (or socket.io-compatible) server, with acks from return values and
  * errors reported to the client in one documented shape.
  */
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import { createError } from "../../core/index.js";
 import { readMetadata, type HandlerSpec, type ParamSpec } from "./metadata.js";
 

@@ -3,7 +3,7 @@
  * the Socketeer `Server`, a drop-in for `IoAdapter` from `@nestjs/platform-socket.io` (Nest 11 and 12).
  */
 import type { Server as HttpServer } from "node:http";
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import { Logger, type INestApplicationContext, type WebSocketAdapter, type WsMessageHandler } from "@nestjs/common";
 import type { Observable, Subscription } from "rxjs";
 import { Server, type Namespace, type ServerOptions } from "../../core/index.js";
@@ -80,7 +80,7 @@ function isRootServer(value: unknown): value is Server {
  * `http.Server`) and install it before `app.listen()`.
  *
  * `createIOServer(port, options)` is the extension point, as in Nest's `IoAdapter`: override it to plug a
- * cluster adapter (see the README's Redis example).
+ * cluster adapter (see docs/nestjs.md, "A cluster adapter").
  *
  * @example
  * import { SocketeerAdapter } from "socketeer/nestjs";

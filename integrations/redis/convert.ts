@@ -2,8 +2,8 @@
  * @module redis/convert — conversions between the adapter's objects and what travels between
  * nodes, and the small rules the adapter applies to them.
  */
-import { debuglog } from "node:util";
-import { kOnServerSideEmit, type AdapterNamespace, type BroadcastOptions, type Packet, type Room , type SocketDetails } from "./core.js";
+import { debuglog } from "../../core/util/debug.js";
+import { kOnServerSideEmit, type AdapterNamespace, type BroadcastOptions, type Packet, type Room, type SocketDetails } from "./core.js";
 import { MESSAGE_TYPE, type NodeMessage, type WireOptions } from "./messages.js";
 
 const debug = debuglog("socketeer:redis");

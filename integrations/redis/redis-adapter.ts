@@ -10,7 +10,7 @@
  * by themselves) cross-node delivery resumes.
  */
 import { randomBytes } from "node:crypto";
-import { debuglog } from "node:util";
+import { debuglog } from "../../core/util/debug.js";
 import { channelNames, type ChannelNames } from "./channels.js";
 import {
   Adapter,

@@ -7,7 +7,7 @@
  * {@link ChatService} methods from its `@SubscribeMessage` handlers.
  */
 import { randomBytes } from "node:crypto";
-import type { Server, Socket } from "../../core/index.js";
+import type { Server, Socket } from "socketeer";
 
 /** A chat message as stored, broadcast and replayed. */
 export interface ChatMessage {

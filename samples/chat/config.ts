@@ -2,7 +2,7 @@
  * @module samples/chat/config — what the three versions of the chat share besides the page and the
  * handlers: environment settings, server options, the optional Redis adapter and the banner.
  */
-import type { Server } from "../../core/index.js";
+import type { Server } from "socketeer";
 
 /**
  * `PORT` (default 3000; 0 picks a free port), `HOST` (default localhost), `REDIS_URL` (optional),
@@ -37,7 +37,7 @@ type AdapterFactory = Parameters<Server["adapter"]>[0];
  */
 export async function redisAdapter(url: string): Promise<{ adapter: AdapterFactory; close(): Promise<void> }> {
   const { Redis } = await import("ioredis");
-  const { createAdapter } = await import("../../integrations/redis/index.js");
+  const { createAdapter } = await import("socketeer/redis");
   const pub = new Redis(url);
   const sub = pub.duplicate();
   return {

@@ -2,8 +2,7 @@
  * @module samples/chat/dashboard — pushes `io.metrics()` to the `/dashboard` namespace once a
  * second while at least one dashboard page is open, and renders `/metrics` for Prometheus.
  */
-import { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricsSnapshot } from "../../core/metrics/index.js";
-import type { Server } from "../../core/index.js";
+import { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricsSnapshot, type Server } from "socketeer";
 
 /** How often the dashboard gets a snapshot, in ms. */
 const INTERVAL_MS = 1_000;

@@ -6,7 +6,7 @@
  */
 import express from "express";
 import type { AddressInfo } from "node:net";
-import socketeer from "../../integrations/express/index.js";
+import socketeer from "socketeer/express";
 import { assets, chatPage, dashboardPage } from "./assets.js";
 import { registerChat } from "./chat.js";
 import { announce, env, exitOnSignal, redisAdapter, serverOptions, urlFor } from "./config.js";

@@ -7,7 +7,7 @@
  */
 import Fastify from "fastify";
 import type { AddressInfo } from "node:net";
-import socketeer from "../../integrations/fastify/index.js";
+import socketeer from "socketeer/fastify";
 import { assets, chatPage, dashboardPage } from "./assets.js";
 import { registerChat } from "./chat.js";
 import { announce, env, exitOnSignal, redisAdapter, serverOptions, urlFor } from "./config.js";

@@ -19,8 +19,8 @@ import {
   type OnGatewayConnection,
   type OnGatewayInit,
 } from "@nestjs/websockets";
-import { PROMETHEUS_CONTENT_TYPE, type Server, type ServerOptions, type Socket } from "../../core/index.js";
-import { SocketeerAdapter } from "../../integrations/nestjs/index.js";
+import { PROMETHEUS_CONTENT_TYPE, type Server, type ServerOptions, type Socket } from "socketeer";
+import { SocketeerAdapter } from "socketeer/nestjs";
 import { assets, chatPage, dashboardPage } from "./assets.js";
 import { ChatService, type JoinReply, type MessageReply } from "./chat.js";
 import { announce, env, exitOnSignal, redisAdapter, serverOptions, urlFor } from "./config.js";

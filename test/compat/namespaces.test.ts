@@ -113,5 +113,5 @@ test("connection middlewares run in order and can set socket.data", async (t) =>
 test("namespace names are normalised with a leading slash", async (t) => {
   const { io } = await setup(t);
   assert.equal(io.of("admin"), io.of("/admin"));
-  assert.throws(() => io.of(42 as unknown as string), { code: "SKT_ERR_NAMESPACE_INVALID" });
+  assert.throws(() => io.of(42 as unknown as string), { code: "SKT_ERR_NAMESPACE_INVALID", name: "TypeError" });
 });

@@ -119,3 +119,20 @@ test("a broadcast is encoded once and its WebSocket frame is reused for every re
   assert.equal(parser.encoded, 1);
   assert.deepEqual(frames, ['42["tick",1]', '42["tick",1]', '42["tick",1]']);
 });
+
+test("io.attach() to a second HTTP server keeps the first one served (as socket.io does)", async (t) => {
+  const io = new Server();
+  t.after(() => io.close());
+  const first = await listen(t);
+  const second = await listen(t);
+  io.attach(first.server);
+  io.attach(second.server);
+  const names: string[] = [];
+  io.on("connection", (socket) => names.push(socket.handshake.headers.host ?? ""));
+  for (const { url } of [first, second]) {
+    const c = ioc(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
+    t.after(() => c.close());
+    await waitFor(c, "connect");
+  }
+  assert.equal(names.length, 2);
+});

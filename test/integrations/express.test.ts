@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import express5 from "express";
 import session from "express-session";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Socket as ClientSocket } from "socket.io-client";
+import { Server } from "../../core/index.js";
 import { handshakeOnly, socketeer, type ExpressApp } from "../../integrations/express/index.js";
 import { closeServer } from "../helpers/listen.js";
 import { client, connected, refused, statusOf } from "../helpers/client.js";
@@ -232,7 +233,7 @@ test("mount: false lets the app place io.express() after its own middleware", as
   assert.deepEqual(order.slice(0, 2), ["before", "connection"]);
 });
 
-test("closing the server disconnects sockets with 'server shutting down' and does not hang", async (t) => {
+test("io.close() then server.close() disconnects sockets with 'server shutting down' and does not hang", async (t) => {
   const app = express5();
   const io = socketeer(app);
   const reasons: string[] = [];
@@ -242,9 +243,47 @@ test("closing the server disconnects sockets with 'server shutting down' and doe
   const sockets = [client(t, url, { transports: ["polling"] }), client(t, url, { transports: ["websocket"] }), client(t, url)];
   await Promise.all(sockets.map(connected));
   const clientSide = sockets.map((s) => nextEvent(s, "disconnect"));
+  await io.close();
   await withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 5_000, "server.close()");
   assert.deepEqual(reasons, ["server shutting down", "server shutting down", "server shutting down"]);
   await Promise.all(clientSide);
+});
+
+test("socketeer() composes a plain Server and changes no user object but app.listen", async (t) => {
+  const app = express5();
+  const ownListen = app.listen;
+  const io = socketeer(app);
+  t.after(() => io.close());
+  assert.equal(Object.getPrototypeOf(io), Server.prototype, "a Server, not a subclass");
+  assert.notEqual(app.listen, ownListen, "app.listen is the one documented change (docs/express.md)");
+  const server = app.listen(0, "127.0.0.1");
+  const url = await listening(server, t);
+  assert.equal(server.close, HttpServer.prototype.close, "server.close is node's own");
+  const explicit = createServer(app);
+  io.attach(explicit);
+  assert.equal(explicit.close, HttpServer.prototype.close);
+  assert.equal(explicit.listen, HttpServer.prototype.listen);
+  await connected(client(t, url, { transports: ["websocket"] }));
+});
+
+test("io.attach(server, opts) honours its options and io.express() follows the new path", async (t) => {
+  const app = express5();
+  const seen: string[] = [];
+  app.use((req, _res, next) => {
+    seen.push(req.path.split("/")[1] ?? "");
+    next();
+  });
+  const io = socketeer(app);
+  t.after(() => io.close());
+  const server = createServer(app);
+  io.attach(server, { path: "/realtime" });
+  assert.equal(io.path(), "/realtime");
+  const url = await listening(server.listen(0, "127.0.0.1"), t);
+  for (const transports of [["polling"], ["websocket"]]) {
+    await connected(client(t, url, { transports, path: "/realtime" }));
+  }
+  assert.ok(seen.includes("realtime"), "the requests went through the app's chain");
+  assert.equal((await fetch(`${url}/socket.io/?EIO=4&transport=polling`)).status, 404, "the old path is the app's again");
 });
 
 test("io.close() disconnects every socket and leaves the HTTP server open", async (t) => {
@@ -297,13 +336,18 @@ test("an https server works over polling and websocket", async (t) => {
   }
 });
 
-test("attaching twice to the same server fails", async (t) => {
+test("attaching twice to the same server keeps one route to it (the second replaces the first)", async (t) => {
   const app = express5();
   const io = socketeer(app);
   t.after(() => io.close());
+  io.on("connection", (socket) => socket.emit("hi"));
   const server = createServer(app);
   io.attach(server);
-  assert.throws(() => io.attach(server), { code: "SKT_ERR_ENGINE_ALREADY_ATTACHED" });
+  io.attach(server);
+  assert.equal(server.listenerCount("upgrade"), 1);
+  assert.equal(server.listenerCount("request"), 1);
+  const url = await listening(server.listen(0, "127.0.0.1"), t);
+  await nextEvent(client(t, url, { transports: ["websocket"] }), "hi");
 });
 
 test("socketeer() rejects what is not an Express app", () => {

@@ -1,5 +1,5 @@
 /**
- * The README's multi-node example runs: two processes on one Redis, a chat message crosses them.
+ * The multi-node example of docs/scaling-out.md runs: two processes on one Redis, a chat message crosses them.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -39,7 +39,7 @@ async function exampleNode(t: TestContext, key: string): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-test("the README example: a message said on one node reaches the room on the other", { skip }, async (t) => {
+test("the scaling-out example: a message said on one node reaches the room on the other", { skip }, async (t) => {
   const key = uniqueKey();
   cleanupAtEnd(key);
   const [url1, url2] = await Promise.all([exampleNode(t, key), exampleNode(t, key)]);

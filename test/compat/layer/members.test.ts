@@ -142,4 +142,6 @@ test("socket.conn shows the transport name and the request's headers and address
   assert.equal(socket.conn.request.headers["x-test"], "yes");
   assert.equal(socket.conn.remoteAddress, "127.0.0.1");
   assert.equal(socket.client.conn, socket.conn);
+  // admin-ui shows the start of socket.client.id (socket.io's Client keeps the session id there)
+  assert.equal(socket.client.id, socket.conn.id);
 });
