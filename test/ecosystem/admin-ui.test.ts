@@ -44,41 +44,37 @@ describe(`@socket.io/admin-ui instrument(io, { auth: false }) on ${SERVER}`, { t
     // As the README shows it; `mode` pinned so a NODE_ENV=production CI keeps the verbose events.
     instrument(io, { auth: false, mode: "development" });
 
-    const user: Peer = peer("user", ioc(url, { forceNew: true, reconnection: false, auth: { name: "user" } }));
-    t.after(() => user.socket.disconnect());
-    await user.next("connect"); 
-
+    // The admin first, so it sees the user arrive over polling and upgrade to WebSocket.
     const admin = peer("admin", ioc(`${url}/admin`, { forceNew: true, reconnection: false, transports: ["websocket"] }));
     t.after(() => admin.socket.disconnect());
-    const allSockets = admin.next("all_sockets");
-    const stats = waitFor(admin, "server_stats");
     const config = admin.next("config");
-    await admin.next("connect"); 
-
+    await admin.next("connect");
     const features = ((await config)[0] as { supportedFeatures: string[] }).supportedFeatures;
     for (const f of ["EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "MLEAVE", "MDISCONNECT", "ALL_EVENTS"]) assert.ok(features.includes(f), f);
 
-    const [list] = (await allSockets) as [Serialized[]]; 
+    const arrived = waitFor(admin, "socket_connected", (a) => (a[0] as Serialized).nsp === "/");
+    const upgraded = waitFor(admin, "socket_updated", (a) => (a[0] as { transport?: string }).transport === "websocket");
+    const user: Peer = peer("user", ioc(url, { forceNew: true, reconnection: false, auth: { name: "user" } }));
+    t.after(() => user.socket.disconnect());
+    await user.next("connect");
+    const [connected] = (await arrived) as [Serialized];
+    assert.deepEqual([connected.id, connected.transport, connected.rooms], [user.socket.id, "polling", [user.socket.id]]);
+    assert.match(connected.handshake.address, /127\.0\.0\.1/);
+    assert.equal(((await upgraded)[0] as { id: string }).id, user.socket.id);
+
+    // A second admin gets the socket list, and the stats every 2 s.
+    const admin2 = peer("admin2", ioc(`${url}/admin`, { forceNew: true, reconnection: false, transports: ["websocket"] }));
+    t.after(() => admin2.socket.disconnect());
+    const allSockets = admin2.next("all_sockets");
+    const stats = waitFor(admin2, "server_stats", (a) => (a[0] as Stats).namespaces.some((n) => n.name === "/" && n.socketsCount === 1), 5_000);
+    const [list] = (await allSockets) as [Serialized[]];
     const listed = list.find((s) => s.id === user.socket.id);
     assert.ok(listed, `user socket ${user.socket.id} not in ${JSON.stringify(list.map((s) => s.id))}`);
-    assert.equal(listed.nsp, "/");
-    assert.equal(listed.transport, user.socket.io.engine.transport.name === "websocket" ? "websocket" : "polling");
+    assert.deepEqual([listed.nsp, listed.transport, listed.rooms], ["/", "websocket", [user.socket.id]]);
     assert.match(listed.handshake.address, /127\.0\.0\.1/);
-    assert.deepEqual(listed.rooms, [user.socket.id]);
-
     const [s] = (await stats) as [Stats];
-    assert.ok(s.clientsCount >= 2, JSON.stringify(s));
-    assert.deepEqual(
-      s.namespaces.map((n) => n.name).sort(),
-      ["/", "/admin"],
-    );
-    assert.equal(s.namespaces.find((n) => n.name === "/")!.socketsCount, 1);
-
-    // The user's upgrade to WebSocket is reported.
-    if (listed.transport === "polling") {
-      const updated = waitFor(admin, "socket_updated", (a) => (a[0] as { transport?: string }).transport === "websocket");
-      await updated;
-    }
+    assert.ok(s.clientsCount >= 3, JSON.stringify(s));
+    assert.deepEqual(s.namespaces.map((n) => n.name).sort(), ["/", "/admin", "/chat"]);
 
     // Room and event updates.
     const joined = waitFor(admin, "room_joined", (a) => a[1] === "lobby");

@@ -86,7 +86,7 @@ export interface Fleet {
   readonly nodes: Child[];
   readonly configs: NodeConfig[];
   /** Connects a client to node `i` and waits for `connect`; closed when the suite ends. */
-  connect(i: number, name: string, opts?: Partial<ManagerOptions & SocketOptions>): Promise<Peer>;
+  connect(i: number, name: string, opts?: Partial<ManagerOptions & SocketOptions>, nsp?: string): Promise<Peer>;
   /** Sends `marker` from node `from` to everyone and waits until each peer has it: earlier sends have landed. */
   flush(from: number, peers: Peer[]): Promise<void>;
 }
@@ -126,9 +126,9 @@ export function useFleet(configs: () => NodeConfig[], cleanup?: () => Promise<un
   const fleet = {
     nodes: [] as Child[],
     configs: [] as NodeConfig[],
-    async connect(i: number, name: string, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<Peer> {
+    async connect(i: number, name: string, opts: Partial<ManagerOptions & SocketOptions> = {}, nsp = "/"): Promise<Peer> {
       const node = fleet.nodes[i]!;
-      const socket = ioc(node.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { name }, ...opts });
+      const socket = ioc(node.url + nsp, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { name }, ...opts });
       sockets.push(socket);
       const p = peer(name, socket);
       await withTimeout(
@@ -269,6 +269,18 @@ export function clusterScenarios(fleet: Fleet, opts: ScenarioOptions = {}): void
         assert.deepEqual(Buffer.from(file), bytes);
         assert.deepEqual(Buffer.from(nested[0]!), bytes);
       }
+    });
+
+    test(`a namespace other than "/" gets its own cross-node broadcasts and fetchSockets (${dir})`, { todo: opts.todo }, async () => {
+      const [near, far] = await Promise.all([fleet.connect(from, `chat-${here}`, {}, "/chat"), fleet.connect(other, `chat-${there}`, {}, "/chat")]);
+      const got = [near, far].map((p) => waitFor(p, "hello", (a) => a[0] === dir));
+      await fleet.nodes[from]!.call("emit", { nsp: "/chat" }, "hello", dir);
+      await Promise.all(got);
+      const inChat = await fleet.nodes[from]!.call<RemoteSocketInfo[]>("fetchSockets", { nsp: "/chat" });
+      assert.deepEqual(ours(inChat.map((s) => s.name)), []);
+      assert.ok(inChat.some((s) => s.name === far.name) && inChat.some((s) => s.name === near.name), JSON.stringify(inChat));
+      near.socket.disconnect();
+      far.socket.disconnect();
     });
 
     test(`fetchSockets lists the sockets of every node with their rooms (${dir})`, { todo: opts.todo }, async () => {
