@@ -20,6 +20,7 @@ interface Seen {
   data: unknown;
   rooms: string[];
   except: string[];
+  flags: unknown;
 }
 
 /** Records what it is asked to broadcast, drops events named "secret", delivers the rest. */
@@ -27,7 +28,7 @@ class AuditAdapter extends Adapter {
   static readonly seen: Seen[] = [];
 
   override broadcast(packet: { data?: unknown[] }, opts: BroadcastOptions): void {
-    AuditAdapter.seen.push({ nsp: this.nsp.name, data: packet.data, rooms: [...opts.rooms], except: [...(opts.except ?? [])] });
+    AuditAdapter.seen.push({ nsp: this.nsp.name, data: packet.data, rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: { ...opts.flags } });
     if (packet.data?.[0] === "secret") return;
     super.broadcast(packet, opts);
   }
@@ -81,6 +82,18 @@ describe(`a custom adapter (class extends Adapter, overriding broadcast) on ${SE
         [["secret", "x"], [], []],
         [["marker"], [], []],
       ],
+    );
+
+    // The flags socket.io hands its adapter, as it hands them.
+    AuditAdapter.seen.length = 0;
+    const flagged = [waitFor(one, "flagged", (a) => a[0] === "local"), waitFor(two, "flagged", (a) => a[0] === "local")];
+    io.volatile.emit("flagged", "volatile");
+    io.compress(false).emit("flagged", "uncompressed");
+    io.local.emit("flagged", "local");
+    await Promise.all(flagged);
+    assert.deepEqual(
+      AuditAdapter.seen.map((s) => s.flags),
+      [{ volatile: true }, { compress: false }, { local: true }],
     );
 
     // The broadcast acks of socket.io-adapter's base class still reach every client.
