@@ -59,6 +59,19 @@ export function reportAdapterError(adapter: AdapterLike, err: unknown): void {
   if (debug.enabled) debug("adapter of %s threw while broadcasting: %s", adapter.nsp.name, err);
 }
 
+/**
+ * `adapter.broadcast(packet, opts)`, with what the adapter throws reported (see {@link reportAdapterError}).
+ *
+ * @throws a SKT_ERR_PARSER_* error: the payload could not be encoded
+ */
+export function broadcastSafely(adapter: AdapterLike, packet: Packet, opts: BroadcastOptions): void {
+  try {
+    adapter.broadcast(packet, opts);
+  } catch (err) {
+    reportAdapterError(adapter, err);
+  }
+}
+
 /** After a timeout, the recipients that never answered forget the broadcast's ack id. */
 function forgetAck(adapter: AdapterLike, id: number | undefined, rooms: ReadonlySet<Room>): void {
   if (id === undefined) return;
@@ -172,12 +185,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = Defaul
     const data: unknown[] = [ev, ...(args as unknown[])];
     const last = data[data.length - 1];
     if (typeof last !== "function") {
-      const adapter = this.#adapter;
-      try {
-        adapter.broadcast({ type: PACKET_TYPE.EVENT, nsp: adapter.nsp.name, data }, this.#options());
-      } catch (err) {
-        reportAdapterError(adapter, err);
-      }
+      broadcastSafely(this.#adapter, { type: PACKET_TYPE.EVENT, nsp: this.#adapter.nsp.name, data }, this.#options());
       return true;
     }
     data.pop();

@@ -15,7 +15,7 @@ import {
 import { createError } from "../errors.js";
 import type { EncodedFrame, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
 import type { AdapterLike, AdapterSocket, ClientSocket, SocketHost } from "../contracts.js";
-import { BroadcastOperator, reportAdapterError } from "../broadcast/broadcast-operator.js";
+import { BroadcastOperator, broadcastSafely } from "../broadcast/broadcast-operator.js";
 import { installSocketCompat } from "../compat/socket.js";
 import type { SocketIoSocketMembers } from "../compat/members.js";
 import type {
@@ -207,12 +207,7 @@ export class Socket<
     }
     if (packet.id === undefined && this.#host.server.recovery !== undefined) {
       // Goes through the adapter so the packet gets an offset and is kept for replay.
-      const adapter = this.#adapter();
-      try {
-        adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
-      } catch (err) {
-        reportAdapterError(adapter, err);
-      }
+      broadcastSafely(this.#adapter(), packet, { rooms: new Set([this.id]), except: new Set(), flags });
       return true;
     }
     this[kNotifyOutgoing](packet);
