@@ -56,7 +56,26 @@ export function reportAdapterError(adapter: AdapterLike, err: unknown): void {
     emitter.emit!("error", err);
     return;
   }
-  if (debug.enabled) debug("adapter of %s threw while broadcasting: %s", adapter.nsp.name, err);
+  if (debug.enabled) debug("adapter of %s failed: %s", adapter.nsp.name, err);
+}
+
+/**
+ * Runs an adapter's lifecycle hook (`init`, `close`) whose failure must not crash the process: a
+ * throw or a rejected promise (e.g. a cluster adapter that cannot subscribe) is reported as
+ * {@link reportAdapterError} does.
+ *
+ * @param adapter the adapter
+ * @param hook calls the hook
+ */
+export function runAdapterHook(adapter: AdapterLike, hook: () => Promise<void> | void): void {
+  try {
+    const result = hook();
+    if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+      (result as Promise<void>).then(undefined, (err: unknown) => reportAdapterError(adapter, err));
+    }
+  } catch (err) {
+    reportAdapterError(adapter, err);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { createError } from "../errors.js";
 import { describeValue } from "../util/options.js";
 import type { Packet, Room, Session, SocketId } from "../adapter/types.js";
 import type { AdapterLike, AdapterNamespace, ClientNamespace, NamespaceHost, SocketHost } from "../contracts.js";
-import { BroadcastOperator, type RemoteSocket } from "../broadcast/broadcast-operator.js";
+import { BroadcastOperator, runAdapterHook, type RemoteSocket } from "../broadcast/broadcast-operator.js";
 import {
   StrictEventEmitter,
   type AckResult,
@@ -125,8 +125,8 @@ export class Namespace<
     this.server = server;
     this.#host = server;
     this.name = name;
-    this.adapter = this.createAdapter();
-    void this.adapter.init();
+    const adapter = (this.adapter = this.createAdapter());
+    runAdapterHook(adapter, () => adapter.init());
   }
 
   /** Builds this namespace's adapter (the server's `adapter` option). */
@@ -136,9 +136,10 @@ export class Namespace<
 
   /** Replaces the adapter after `io.adapter(newAdapter)`. */
   [kInitAdapter](): void {
-    void this.adapter.close();
-    this.adapter = this.createAdapter();
-    void this.adapter.init();
+    const old = this.adapter;
+    runAdapterHook(old, () => old.close());
+    const adapter = (this.adapter = this.createAdapter());
+    runAdapterHook(adapter, () => adapter.init());
   }
 
   /**

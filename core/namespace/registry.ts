@@ -3,6 +3,7 @@
  * (parent) namespaces and their children, and removal of empty children.
  */
 import { createError } from "../errors.js";
+import { runAdapterHook } from "../broadcast/broadcast-operator.js";
 import { describeValue } from "../util/options.js";
 import type { EventsMap } from "../events/typed-events.js";
 import { kSetOnEmpty } from "../contracts.js";
@@ -89,7 +90,7 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
       child[kSetOnEmpty](() => {
         parent.children.delete(child);
         if (this.#nsps.get(name) === child) this.#nsps.delete(name);
-        void child.adapter.close();
+        runAdapterHook(child.adapter, () => child.adapter.close());
       });
     }
     this.#onNew(child);

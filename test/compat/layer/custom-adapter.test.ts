@@ -154,3 +154,28 @@ test("socket.io-adapter's SessionAwareAdapter recovers a session on Socketeer", 
   assert.equal((await missed)[0], 2);
   assert.ok(second.rooms.has("room"));
 });
+
+test("an adapter whose init rejects or close throws does not crash the process", async (t) => {
+  class Unreachable extends Adapter {
+    override init(): Promise<void> {
+      return Promise.reject(new Error("cannot subscribe"));
+    }
+    override close(): void {
+      throw new Error("cannot unsubscribe");
+    }
+  }
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown): void => void unhandled.push(err);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+  const s = await setup(t, { adapter: Unreachable as never });
+  const child = s.io.of("/child");
+  const reported = waitFor<[Error]>(child.adapter as unknown as Adapter, "error");
+  assert.equal((await reported)[0].message, "cannot subscribe");
+  // replacing the adapters closes the old ones (close throws) and inits new ones
+  s.io.adapter(Adapter as never);
+  const c = await s.connect();
+  assert.ok(c.connected);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(unhandled, []);
+});
