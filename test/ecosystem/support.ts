@@ -77,7 +77,7 @@ export interface Peer {
   readonly name: string;
   readonly socket: ClientSocket;
   readonly seen: Map<string, unknown[][]>;
-  /** Resolves with the args of the next `event` (or the first already seen if `past`). */
+  /** Resolves with the args of the next `event` (rejects after `ms`, 5 s by default). */
   next(event: string, ms?: number): Promise<unknown[]>;
 }
 
@@ -91,7 +91,7 @@ export interface Fleet {
   flush(from: number, peers: Peer[]): Promise<void>;
 }
 
-/** Makes a peer out of a connected client. */
+/** Makes a peer out of a client (connected or not yet). */
 export function peer(name: string, socket: ClientSocket): Peer {
   const seen = new Map<string, unknown[][]>();
   socket.onAny((ev: string, ...args: unknown[]) => {
@@ -115,7 +115,7 @@ export function peer(name: string, socket: ClientSocket): Peer {
  * Starts `configs.length` fixture nodes in `before` (each on its own process) and stops them in
  * `after`; the returned object is filled once `before` has run.
  *
- * @param configs one per node; `key` is shared by all of them
+ * @param configs called in `before`: one config per node, all sharing one `key`
  * @param cleanup run after the nodes stop (delete keys, drop tables)
  */
 export function useFleet(configs: () => NodeConfig[], cleanup?: () => Promise<unknown>): Fleet {
