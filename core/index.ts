@@ -65,6 +65,15 @@ export type {
   AckResult,
 } from "./events/typed-events.js";
 export { DISCONNECT_REASON, type DisconnectReason } from "./constants.js";
+/** socket.io's members that adapters and apps read on the server's objects (core/compat/). */
+export type {
+  SocketIoServerMembers,
+  SocketIoServerOptions,
+  SocketIoNamespaceMembers,
+  SocketIoSocketMembers,
+  SocketIoClientMembers,
+  SocketIoBroadcastOperatorMembers,
+} from "./compat/members.js";
 export { createError, createErrorWithCause, isSocketeerError, type SocketeerError, type ErrorCode } from "./errors.js";
 /** The codec, as socket.io re-exports socket.io-parser's protocol number. */
 export { protocol } from "./parser/index.js";

@@ -353,7 +353,7 @@ export class Server<
     installServerCompat(this, {
       namespaces: (io) => io.#registry.byName,
       userOptions: (io) => io.#userOpts,
-      recovery: (io) => io.#opts.connectionStateRecovery,
+      resolved: (io) => io.#opts,
     });
   }
 }

@@ -60,9 +60,9 @@ export function reportAdapterError(adapter: AdapterLike, err: unknown): void {
 }
 
 /**
- * Runs an adapter's lifecycle hook (`init`, `close`) whose failure must not crash the process: a
- * throw or a rejected promise (e.g. a cluster adapter that cannot subscribe) is reported as
- * {@link reportAdapterError} does.
+ * Runs an adapter call the server makes on its own (`init`, `close`, `persistSession`, a socket's
+ * own-room `addAll`) whose failure must not crash the process: a throw or a rejected promise (e.g.
+ * a cluster adapter that cannot reach its store) is reported as {@link reportAdapterError} does.
  *
  * @param adapter the adapter
  * @param hook calls the hook

@@ -16,7 +16,11 @@ import type { Server as Engine } from "../engine/engine.js";
 import type { ServerOptions } from "../options.js";
 import type { AckCallback } from "../socket/acks.js";
 
-/** `io.opts`: the options as given, with `connectionStateRecovery` resolved (as socket.io keeps them). */
+/**
+ * `io.opts`: the options as given, with `path`, `serveClient`, `connectTimeout`,
+ * `cleanupEmptyChildNamespaces` and `connectionStateRecovery` at their resolved values (socket.io
+ * completes `connectionStateRecovery` with its defaults the same way).
+ */
 export interface SocketIoServerOptions extends Readonly<Omit<ServerOptions, "connectionStateRecovery">> {
   /** Set when connection state recovery is enabled (cluster adapters test it). */
   readonly connectionStateRecovery?: {

@@ -1,9 +1,8 @@
 /**
  * @module compat/server — installs `io._nsps`, `io.eio` and `io.opts` (see `members.ts`).
  */
-import type { RecoverySettings } from "../adapter/types.js";
 import type { Server as Engine } from "../engine/engine.js";
-import type { ServerOptions } from "../options.js";
+import type { ResolvedServerOptions, ServerOptions } from "../options.js";
 import { defineMembers, type SocketIoServerOptions } from "./members.js";
 
 /** What these members use of the public Server. */
@@ -18,8 +17,8 @@ export interface ServerCompatAccess<T extends CompatServer> {
   namespaces(io: T): Map<string, unknown>;
   /** The options as the user gave them (constructor, then `attach(srv, opts)`). */
   userOptions(io: T): ServerOptions;
-  /** The resolved recovery settings, when enabled. */
-  recovery(io: T): (RecoverySettings & { readonly skipMiddlewares: boolean }) | undefined;
+  /** The options resolved, defaults included. */
+  resolved(io: T): ResolvedServerOptions;
 }
 
 /**
@@ -40,11 +39,17 @@ export function installServerCompat<T extends CompatServer>(ServerClass: { proto
     },
     opts: {
       get(this: T): SocketIoServerOptions {
-        const recovery = access.recovery(this);
+        const resolved = access.resolved(this);
+        const recovery = resolved.connectionStateRecovery;
         const { connectionStateRecovery: _given, ...rest } = access.userOptions(this);
+        // what the user gave, with socket.io's own options at their resolved values (socket.io
+        // keeps its defaults in `opts` too)
         return Object.freeze({
           ...rest,
           path: this.path(),
+          serveClient: resolved.serveClient,
+          connectTimeout: resolved.connectTimeout,
+          cleanupEmptyChildNamespaces: resolved.cleanupEmptyChildNamespaces,
           connectionStateRecovery:
             recovery === undefined
               ? undefined

@@ -15,7 +15,7 @@ import {
 import { createError } from "../errors.js";
 import type { EncodedFrame, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
 import type { AdapterLike, AdapterSocket, ClientSocket, SocketHost } from "../contracts.js";
-import { BroadcastOperator, broadcastSafely } from "../broadcast/broadcast-operator.js";
+import { BroadcastOperator, broadcastSafely, runAdapterHook } from "../broadcast/broadcast-operator.js";
 import { installSocketCompat } from "../compat/socket.js";
 import type { SocketIoSocketMembers } from "../compat/members.js";
 import type {
@@ -151,7 +151,8 @@ export class Socket<
       this.data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
-      void this.#adapter().addAll(this.id, new Set(session.rooms));
+      const adapter = this.#adapter();
+      runAdapterHook(adapter, () => adapter.addAll(this.id, new Set(session.rooms)));
     } else {
       this.id = generateSocketId();
       this.#pid = recovery !== undefined ? generateSocketId() : undefined;
@@ -336,7 +337,7 @@ export class Socket<
   /** Completes the connection: own room, CONNECT reply, replay of missed packets. */
   [kOnConnect](): void {
     this.connected = true;
-    void this.join(this.id);
+    runAdapterHook(this.#adapter(), () => this.join(this.id));
     const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
     this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.#host.name, data }, {});
     const missed = this.#missed;
@@ -400,7 +401,8 @@ export class Socket<
     if (!this.connected) return;
     this.emitReserved("disconnecting", reason, description);
     if (this.#pid !== undefined && RECOVERABLE_DISCONNECT_REASONS.has(reason)) {
-      void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
+      const session = { sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data };
+      runAdapterHook(this.#adapter(), () => this.#adapter().persistSession(session));
     }
     this.#adapter().delAll(this.id);
     this.#host[kRemoveSocket](this);

@@ -179,3 +179,25 @@ test("an adapter whose init rejects or close throws does not crash the process",
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(unhandled, []);
 });
+
+test("an adapter whose persistSession rejects is reported; the disconnection completes", async (t) => {
+  class NoStore extends SessionAwareAdapter {
+    override persistSession(): void {
+      throw new Error("store down");
+    }
+  }
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown): void => void unhandled.push(err);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+  const s = await setup(t, { adapter: NoStore as never, connectionStateRecovery: {} });
+  const reported = waitFor<[Error]>(s.io.of("/").adapter as unknown as Adapter, "error");
+  const connected = waitFor<[Socket]>(s.io, "connection");
+  const client = await s.connect();
+  const [socket] = await connected;
+  const gone = waitFor(socket, "disconnect");
+  client.io.engine.close();
+  await gone;
+  assert.equal((await reported)[0].message, "store down");
+  assert.deepEqual(unhandled, []);
+});

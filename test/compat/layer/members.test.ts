@@ -27,6 +27,9 @@ test("io.opts carries connectionStateRecovery as socket.io resolves it", async (
   const s = await setup(t, { connectionStateRecovery: { maxDisconnectionDuration: 5_000 } });
   assert.deepEqual(s.io.opts.connectionStateRecovery, { maxDisconnectionDuration: 5_000, skipMiddlewares: true });
   assert.equal(s.io.opts.path, "/socket.io");
+  assert.equal(s.io.opts.connectTimeout, 45_000);
+  assert.equal(s.io.opts.serveClient, true);
+  assert.equal(s.io.opts.cleanupEmptyChildNamespaces, false);
   const { server } = await listen(undefined);
   const sio = new SocketIoServer(server, { connectionStateRecovery: { maxDisconnectionDuration: 5_000 } });
   t.after(() => sio.close());
