@@ -26,9 +26,7 @@ export type EcosystemPackage =
  * Suites and each of their tests pass `{ todo: COMPAT_TODO[pkg] }` (node:test runs the tests of
  * a `todo` suite as ordinary tests). Remove an entry once its tests pass on Socketeer.
  */
-export const COMPAT_TODO: Partial<Record<EcosystemPackage, string>> = {
-  "admin-ui": "waits on issue 15 (h15): admin-ui reads socket.client.id, which Socketeer's Client lacks",
-};
+export const COMPAT_TODO: Partial<Record<EcosystemPackage, string>> = {};
 
 /**
  * The server the fleets run: Socketeer, or socket.io itself with SKT_ECO_SERVER=socket.io (to
