@@ -305,6 +305,76 @@ describe("@socket.io/redis-emitter into Socketeer nodes", { skip }, () => {
   });
 });
 
+describe("a mixed fleet with recovery on the Socketeer side, publishOnSpecificResponseChannel, and garbage", { skip }, () => {
+  test("socket.io's clients never see recovery offsets; answers come back on specific response channels", async (t) => {
+    const key = uniqueKey();
+    cleanupAtEnd(key);
+    const sio = await startSioNode(key, { publishOnSpecificResponseChannel: true });
+    t.after(() => sio.close());
+    const skt = await startNode({ name: "skt", redisUrl: REDIS_URL, key, recoveryWindow: 30_000 });
+    t.after(() => skt.close());
+    await untilAsync(async () => (await skt.io.of("/").adapter.serverCount()) === 2, "two nodes");
+    const c1 = ioc(sio.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    const c2 = ioc(skt.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    t.after(() => {
+      c1.disconnect();
+      c2.disconnect();
+    });
+    await Promise.all([once(c1, "connect"), once(c2, "connect")]);
+    const got1 = once<unknown[]>(c1, "news");
+    const got2 = once<unknown[]>(c2, "news");
+    skt.io.emit("news", "a", 1);
+    // The socket.io client gets the arguments alone; the Socketeer client gets its offset last.
+    assert.deepEqual(await got1, ["a", 1]);
+    const [a, one, offset] = await got2;
+    assert.deepEqual([a, one], ["a", 1]);
+    assert.equal(typeof offset, "string");
+    // socket.io answers on our own response channel: requests still complete.
+    assert.deepEqual((await withTimeout(skt.io.fetchSockets())).map((s) => s.id).sort(), [c1.id, c2.id].sort());
+    assert.deepEqual(await withTimeout(skt.io.serverSideEmitWithAck("ping-node", "q")), ["sio:q"]);
+    assert.deepEqual(skt.errors, []);
+  });
+
+  // Not with a socket.io node present: its adapter throws out of the Redis client on such bytes.
+  test("garbage on every channel is dropped, counted and reported once; nothing throws; delivery goes on", async (t) => {
+    const key = uniqueKey();
+    cleanupAtEnd(key);
+    const skt = await startNode({ name: "skt", redisUrl: REDIS_URL, key, recoveryWindow: 30_000 });
+    t.after(() => skt.close());
+    const other = await startNode({ name: "other", redisUrl: REDIS_URL, key, recoveryWindow: 30_000 });
+    t.after(() => other.close());
+    const c1 = ioc(other.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    const c2 = ioc(skt.url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    t.after(() => {
+      c1.disconnect();
+      c2.disconnect();
+    });
+    await Promise.all([once(c1, "connect"), once(c2, "connect")]);
+    const raw = redis();
+    await raw.connect();
+    t.after(() => raw.disconnect());
+    const adapter = skt.io.of("/").adapter as unknown as { invalidMessages: number };
+    const garbage = [
+      [`${key}#/#`, Buffer.from("garbage")],
+      [`${key}#/#`, Buffer.from([0x93, 0xa1])],
+      [`${key}-request#/#`, Buffer.from("{not json")],
+      [`${key}-request#/#`, Buffer.from(JSON.stringify({ type: 42 }))],
+      [`${key}-response#/#`, Buffer.from([0xc1])],
+      [`${key}#/#${c2.id}#`, Buffer.from("another app's payload")],
+    ] as const;
+    for (const [channel, bytes] of garbage) await raw.publish(channel, bytes);
+    await until(() => adapter.invalidMessages === garbage.length, 5_000, "every invalid message counted");
+    assert.equal(skt.errors.length, 1);
+    assert.equal(skt.errors[0]!.code, "SKT_ERR_REDIS_INVALID_MESSAGE");
+    // The room channel of a room only `skt` has: `other` skips it undecoded.
+    await until(() => (other.io.of("/").adapter as unknown as { invalidMessages: number }).invalidMessages === garbage.length - 1);
+    // The fleet keeps working.
+    const again = once<unknown[]>(c1, "after");
+    skt.io.emit("after");
+    await again;
+  });
+});
+
 function count(seen: Map<string, unknown[][]>, ev: string): number {
   return seen.get(ev)?.length ?? 0;
 }
