@@ -84,8 +84,10 @@ export class ShardedWire implements Wire {
     const { type, data } = this.#toCluster(m);
     let channel = this.#channel;
     if (to !== undefined && type !== CLUSTER_TYPE.BROADCAST) channel = `${this.#channel}${to}#`;
-    else if (m.type === MESSAGE_TYPE.BROADCAST && m.rid === undefined && m.opts.rooms.length === 1) {
+    else if (m.type === MESSAGE_TYPE.BROADCAST && m.rid === undefined && m.offset === undefined && m.opts.rooms.length === 1) {
       // A broadcast with ack cannot use a room channel: the node count is that of every node.
+      // Nor can a recoverable one: the script that streams and publishes it touches one slot,
+      // the namespace channel's (every node hears that one too).
       const room = m.opts.rooms[0]!;
       const dynamic = this.#mode === "dynamic-private" || (this.#mode === "dynamic" && room.length !== SOCKET_ID_LENGTH);
       if (dynamic) channel = `${this.#channel}${room}#`;

@@ -42,10 +42,12 @@ function ready(client: NodeRedisSharded): boolean {
   return typeof client.isReady === "boolean" ? client.isReady : client.isOpen === true;
 }
 
-/** The key a command is routed by: the script's first key, else the first argument. */
+/** The key or channel a command is routed by: a script's first key, PUBSUB's channel, else the first argument. */
 function routingKey(args: RedisArg[]): RedisArg | undefined {
   const cmd = String(args[0]).toUpperCase();
-  return cmd === "EVAL" || cmd === "EVALSHA" ? args[3] : args[1];
+  if (cmd === "EVAL" || cmd === "EVALSHA") return args[3];
+  if (cmd === "PUBSUB") return args[2];
+  return args[1];
 }
 
 function listen(client: NodeRedisSharded, event: string, fn: Fn): () => void {
