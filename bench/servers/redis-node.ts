@@ -18,8 +18,13 @@ import { installSioApp, type SioServerLike } from "./sio-app.js";
 const flavor = process.env.SKT_BENCH_FLAVOR;
 const key = process.env.SKT_BENCH_KEY ?? "skt-bench";
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const pub = new Redis(url);
-const sub = new Redis(url);
+const pub = new Redis(url, { lazyConnect: true });
+const sub = new Redis(url, { lazyConnect: true });
+for (const c of [pub, sub]) c.on("error", (err: Error) => process.stderr.write(`redis: ${err.message}\n`));
+
+// Connected before any adapter subscribes: a subscription queued before the connection is ready
+// puts the connection in subscriber mode ahead of ioredis' own ready check.
+await Promise.all([pub.connect(), sub.connect()]);
 
 type AdapterFactory = (pub: Redis, sub: Redis, opts: { key: string }) => unknown;
 type ServerClass = new (http: HttpServer, opts: { adapter: unknown }) => SioServerLike & { of(n: string): { adapter: { init?(): Promise<void> } } };
