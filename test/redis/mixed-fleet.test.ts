@@ -4,68 +4,50 @@
  * both ways; then `@socket.io/redis-emitter` into Socketeer nodes.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { createAdapter as sioRedisAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
 import { Redis } from "ioredis";
-import { Server as SioServer } from "socket.io";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type RunningNode } from "./fixtures/app.js";
-import { cleanupAtEnd, deleteTrackedKeys, uniqueKey, untilAsync } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
 
 type Cleanup = () => unknown;
 
-/** A socket.io 4 node on @socket.io/redis-adapter, with the same handlers as the Socketeer fixture. */
+/** A socket.io 4 node on @socket.io/redis-adapter, in its own process (fixtures/sio-node.ts). */
 interface SioNode {
-  io: SioServer;
   url: string;
-  serverSide: unknown[][];
-  close(): Promise<void>;
+  /** Calls methods one after the other from the server: `chain(["to", "red"], ["emit", "ev"])`. */
+  chain<R = unknown>(...calls: [string, ...unknown[]][]): Promise<R>;
+  serverSide(): Promise<unknown[][]>;
+  serverCount(): Promise<number>;
+}
+
+interface PlainSocket {
+  id: string;
+  rooms: string[];
+  data: unknown;
+  handshake: { auth: unknown };
+}
+
+async function startSioNode(t: { after(fn: () => unknown): void }, key: string, opts: { publishOnSpecificResponseChannel?: boolean } = {}): Promise<SioNode> {
+  const child = await spawnNode(t, { key, redisUrl: REDIS_URL, ...opts }, "sio-node.ts");
+  return {
+    url: child.url,
+    chain: (...calls) => child.call("chain", ...calls),
+    serverSide: () => child.call("serverSide"),
+    serverCount: () => child.call("serverCount"),
+  };
 }
 
 function redis(): Redis {
   const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   c.on("error", () => {});
   return c;
-}
-
-async function startSioNode(key: string, opts: { publishOnSpecificResponseChannel?: boolean } = {}): Promise<SioNode> {
-  const pub = redis();
-  const sub = redis();
-  await Promise.all([pub.connect(), sub.connect()]);
-  const http = createServer();
-  const io = new SioServer(http, { adapter: sioRedisAdapter(pub, sub, { key, requestsTimeout: 3_000, ...opts }) });
-  const serverSide: unknown[][] = [];
-  io.on("connection", (socket) => {
-    socket.data = { node: "sio", user: (socket.handshake.auth as { user?: unknown }).user };
-    socket.on("join", (room: string, ack?: (v: string) => void) => {
-      void socket.join(room);
-      ack?.("joined");
-    });
-  });
-  io.of("/").on("ping-node", (...args: unknown[]) => {
-    const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (v: unknown) => void) : undefined;
-    serverSide.push(["ping-node", ...args]);
-    ack?.(`sio:${String(args[0])}`);
-  });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  return {
-    io,
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    serverSide,
-    async close() {
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      pub.disconnect();
-      sub.disconnect();
-    },
-  };
 }
 
 /** Records every event a client receives, by name. */
@@ -81,6 +63,7 @@ function record(s: ClientSocket): Map<string, unknown[][]> {
 
 describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on socketeer/redis", { skip }, () => {
   const cleanups: Cleanup[] = [];
+  const scope = { after: (fn: Cleanup) => void cleanups.push(fn) };
   const clients: ClientSocket[] = [];
   let key: string;
   let sio: SioNode;
@@ -102,7 +85,7 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
   /** Emits a marker from both sides and waits for both clients to get both: earlier sends have arrived. */
   async function flush(): Promise<void> {
     const n = ++marker;
-    sio.io.emit("marker", `sio${n}`);
+    await sio.chain(["emit", "marker", `sio${n}`]);
     skt.io.emit("marker", `skt${n}`);
     const got = (seen: Map<string, unknown[][]>, v: string): boolean => (seen.get("marker") ?? []).some((a) => a[0] === v);
     await until(() => [seenSio, seenSkt].every((s) => got(s, `sio${n}`) && got(s, `skt${n}`)), 5_000, "markers");
@@ -114,12 +97,11 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
     if (skip) return;
     key = uniqueKey();
     cleanupAtEnd(key);
-    sio = await startSioNode(key);
-    cleanups.push(() => sio.close());
+    sio = await startSioNode(scope, key);
     skt = await startNode({ name: "skt", redisUrl: REDIS_URL, key, requestsTimeout: 3_000 });
     cleanups.push(() => skt.close());
     await untilAsync(async () => (await skt.io.of("/").adapter.serverCount()) === 2, "two nodes seen by Socketeer");
-    await untilAsync(async () => (await sio.io.of("/").adapter.serverCount()) === 2, "two nodes seen by socket.io");
+    await untilAsync(async () => (await sio.serverCount()) === 2, "two nodes seen by socket.io");
     onSio = await connect(sio.url, "on-sio");
     onSkt = await connect(skt.url, "on-skt");
     seenSio = record(onSio);
@@ -133,7 +115,7 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
 
   test("broadcasts to all, with binary, reach clients of both servers, both ways", async () => {
     const bytes = Buffer.from([0, 1, 2, 255]);
-    sio.io.emit("from-sio", "text", { file: bytes });
+    await sio.chain(["emit", "from-sio", "text", { file: bytes }]);
     skt.io.emit("from-skt", "text", { file: bytes });
     await until(() => [seenSio, seenSkt].every((s) => count(s, "from-sio") === 1 && count(s, "from-skt") === 1));
     for (const seen of [seenSio, seenSkt]) {
@@ -151,11 +133,11 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
     await withTimeout(onSio.emitWithAck("join", "red"));
     await withTimeout(onSkt.emitWithAck("join", "red"));
     await withTimeout(onSkt.emitWithAck("join", "muted"));
-    sio.io.to("red").emit("red-from-sio");
+    await sio.chain(["to", "red"], ["emit", "red-from-sio"]);
     skt.io.to("red").emit("red-from-skt");
-    sio.io.to("red").except("muted").emit("red-unmuted-from-sio");
+    await sio.chain(["to", "red"], ["except", "muted"], ["emit", "red-unmuted-from-sio"]);
     skt.io.to("red").except("muted").emit("red-unmuted-from-skt");
-    sio.io.to(["nobody", "red"]).emit("two-rooms-from-sio");
+    await sio.chain(["to", ["nobody", "red"]], ["emit", "two-rooms-from-sio"]);
     skt.io.to(["nobody", "red"]).emit("two-rooms-from-skt");
     skt.io.to("nobody").emit("nobody-from-skt");
     await flush();
@@ -167,52 +149,52 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
   });
 
   test("fetchSockets sees the other server's sockets, both ways", async () => {
-    const fromSio = await sio.io.fetchSockets();
-    const fromSkt = await skt.io.fetchSockets();
+    const fromSio = await sio.chain<PlainSocket[]>(["fetchSockets"]);
+    const fromSkt = (await skt.io.fetchSockets()).map((s) => ({ id: s.id, rooms: [...s.rooms], data: s.data, handshake: s.handshake as { auth: unknown } }));
     for (const list of [fromSio, fromSkt]) {
       assert.deepEqual(list.map((s) => s.id).sort(), [onSio.id, onSkt.id].sort());
       const remote = list.find((s) => s.id === (list === fromSio ? onSkt.id : onSio.id))!;
       assert.deepEqual(remote.data, { node: list === fromSio ? "skt" : "sio", user: list === fromSio ? "on-skt" : "on-sio" });
-      assert.ok(remote.rooms.has(remote.id));
-      assert.deepEqual((remote.handshake as { auth: unknown }).auth, { user: list === fromSio ? "on-skt" : "on-sio" });
+      assert.ok(remote.rooms.includes(remote.id));
+      assert.deepEqual(remote.handshake.auth, { user: list === fromSio ? "on-skt" : "on-sio" });
     }
-    const inRed = await sio.io.in("muted").fetchSockets();
+    const inRed = await sio.chain<PlainSocket[]>(["in", "muted"], ["fetchSockets"]);
     assert.deepEqual(inRed.map((s) => s.id), [onSkt.id]);
   });
 
   test("socketsJoin and socketsLeave reach the other server's sockets, both ways", async () => {
-    sio.io.in(onSkt.id!).socketsJoin("joined-by-sio");
+    await sio.chain(["in", onSkt.id!], ["socketsJoin", "joined-by-sio"]);
     skt.io.in(onSio.id!).socketsJoin("joined-by-skt");
     await untilAsync(async () => {
       const all = await skt.io.fetchSockets();
       const rooms = (id: string): Set<string> => all.find((s) => s.id === id)!.rooms as Set<string>;
       return rooms(onSkt.id!).has("joined-by-sio") && rooms(onSio.id!).has("joined-by-skt");
     }, "cross-node joins");
-    sio.io.to("joined-by-skt").emit("via-joined-room");
+    await sio.chain(["to", "joined-by-skt"], ["emit", "via-joined-room"]);
     skt.io.to("joined-by-sio").emit("via-joined-room");
     await flush();
     assert.deepEqual([count(seenSio, "via-joined-room"), count(seenSkt, "via-joined-room")], [1, 1]);
-    sio.io.in(onSkt.id!).socketsLeave("joined-by-sio");
+    await sio.chain(["in", onSkt.id!], ["socketsLeave", "joined-by-sio"]);
     skt.io.in(onSio.id!).socketsLeave("joined-by-skt");
     await untilAsync(async () => {
-      const all = await sio.io.fetchSockets();
-      return all.every((s) => !s.rooms.has("joined-by-sio") && !s.rooms.has("joined-by-skt"));
+      const all = await sio.chain<PlainSocket[]>(["fetchSockets"]);
+      return all.every((s) => !s.rooms.includes("joined-by-sio") && !s.rooms.includes("joined-by-skt"));
     }, "cross-node leaves");
   });
 
   test("serverSideEmit, with and without acks, both ways", async () => {
     skt.io.serverSideEmit("ping-node", "from-skt");
-    sio.io.serverSideEmit("ping-node", "from-sio");
-    await until(() => sio.serverSide.length === 1 && skt.serverSide.length === 1);
-    assert.deepEqual(sio.serverSide[0], ["ping-node", "from-skt"]);
+    await sio.chain(["serverSideEmit", "ping-node", "from-sio"]);
+    await untilAsync(async () => (await sio.serverSide()).length === 1 && skt.serverSide.length === 1, "server-side events");
+    assert.deepEqual((await sio.serverSide())[0], ["ping-node", "from-skt"]);
     assert.deepEqual(skt.serverSide[0], ["ping-node", "from-sio"]);
     assert.deepEqual(await withTimeout(skt.io.serverSideEmitWithAck("ping-node", "q1")), ["sio:q1"]);
-    assert.deepEqual(await withTimeout(sio.io.serverSideEmitWithAck("ping-node", "q2")), ["skt:q2"]);
+    assert.deepEqual(await sio.chain(["serverSideEmitWithAck", "ping-node", "q2"]), ["skt:q2"]);
   });
 
   test("broadcasts with acks collect the answers of clients on both servers, both ways", async () => {
     const fromSkt = await withTimeout(skt.io.timeout(3_000).emitWithAck("ask"));
-    const fromSio = await withTimeout(sio.io.timeout(3_000).emitWithAck("ask"));
+    const fromSio = await sio.chain<string[]>(["timeout", 3_000], ["emitWithAck", "ask"]);
     assert.deepEqual([...fromSkt].sort(), ["on-sio:yes", "on-skt:yes"]);
     assert.deepEqual([...fromSio].sort(), ["on-sio:yes", "on-skt:yes"]);
   });
@@ -224,7 +206,7 @@ describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on 
     await withTimeout(b.emitWithAck("join", "victims"));
     const gone = [once(a, "disconnect"), once(b, "disconnect")];
     skt.io.in(a.id!).disconnectSockets();
-    sio.io.in(b.id!).disconnectSockets(true);
+    await sio.chain(["in", b.id!], ["disconnectSockets", true]);
     await Promise.all(gone);
     assert.ok(onSio.connected && onSkt.connected);
     assert.deepEqual(skt.errors, []);
@@ -309,8 +291,7 @@ describe("a mixed fleet with recovery on the Socketeer side, publishOnSpecificRe
   test("socket.io's clients never see recovery offsets; answers come back on specific response channels", async (t) => {
     const key = uniqueKey();
     cleanupAtEnd(key);
-    const sio = await startSioNode(key, { publishOnSpecificResponseChannel: true });
-    t.after(() => sio.close());
+    const sio = await startSioNode(t, key, { publishOnSpecificResponseChannel: true });
     const skt = await startNode({ name: "skt", redisUrl: REDIS_URL, key, recoveryWindow: 30_000 });
     t.after(() => skt.close());
     await untilAsync(async () => (await skt.io.of("/").adapter.serverCount()) === 2, "two nodes");
