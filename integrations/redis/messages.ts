@@ -117,7 +117,8 @@ export function parseMessage(value: unknown): NodeMessage {
       const rid = optStr(value, "rid");
       const offset = optStr(value, "offset");
       const packet = value.packet;
-      if (!isRecord(packet) || typeof packet.type !== "number") return bad("invalid packet");
+      if (!isRecord(packet) || typeof packet.type !== "number" || typeof packet.nsp !== "string") return bad("invalid packet");
+      if (packet.data !== undefined && !Array.isArray(packet.data)) return bad("a packet's data must be an array");
       const msg: NodeMessage = { type, uid, packet, opts: checkOptions(value.opts) };
       if (rid !== undefined) msg.rid = rid;
       if (offset !== undefined) msg.offset = offset;

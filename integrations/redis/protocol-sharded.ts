@@ -161,6 +161,7 @@ export class ShardedWire implements Wire {
     switch (type) {
       case CLUSTER_TYPE.BROADCAST: {
         const offset = isRecord(d.opts) && typeof d.opts.offset === "string" ? d.opts.offset : undefined;
+        if (isRecord(d.packet)) d.packet.nsp ??= this.#nsp;
         return parseMessage({ type: MESSAGE_TYPE.BROADCAST, uid, rid, packet: d.packet, opts: d.opts, offset });
       }
       case CLUSTER_TYPE.SOCKETS_JOIN:

@@ -167,7 +167,7 @@ describe("messages on both wires", () => {
   test("garbage on any channel is SKT_ERR_REDIS_INVALID_MESSAGE, never another error", () => {
     const w = classic();
     const sharded = new ShardedWire("app", "static", "/", "n");
-    const garbage = [Buffer.from("garbage"), Buffer.alloc(0), Buffer.from("{not json"), notepack.encode([1, 2]), notepack.encode({ type: 42 }), Buffer.from([0x93, 0xa1])];
+    const garbage = [notepack.encode(["u", { type: 2, nsp: "/", data: "not an array" }, { rooms: [], except: [] }]), Buffer.from("garbage"), Buffer.alloc(0), Buffer.from("{not json"), notepack.encode([1, 2]), notepack.encode({ type: 42 }), Buffer.from([0x93, 0xa1])];
     for (const bytes of garbage) {
       for (const channel of ["app#/#", "app-request#/#", "app-response#/#"]) {
         assert.equal(codeOf(() => w.decode(channel, bytes, () => true)), "SKT_ERR_REDIS_INVALID_MESSAGE", `${channel} ${bytes.toString("hex")}`);
