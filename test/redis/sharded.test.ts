@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createShardedAdapter as sioShardedAdapter } from "@socket.io/redis-adapter";
+import { Cluster } from "ioredis";
 import { createCluster } from "redis5";
 import { Server as SioServer } from "socket.io";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
@@ -64,8 +65,21 @@ async function listen(io: Server | SioServer, cleanups: Cleanup[]): Promise<stri
   return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }
 
-async function socketeerNode(cluster: RedisCluster, name: string, prefix: string, mode: SubscriptionMode, cleanups: Cleanup[]): Promise<AnyNode> {
-  const [pub, sub] = await clusterClients(cluster, cleanups);
+async function ioredisClients(cluster: RedisCluster, cleanups: Cleanup[]): Promise<[unknown, unknown]> {
+  const make = (): Cluster => {
+    const c = new Cluster(cluster.startupNodes, { shardedSubscribers: true, lazyConnect: true });
+    c.on("error", () => {});
+    return c;
+  };
+  const pub = make();
+  const sub = make();
+  await Promise.all([pub.connect(), sub.connect()]);
+  cleanups.push(() => Promise.allSettled([pub.quit(), sub.quit()]));
+  return [pub, sub];
+}
+
+async function socketeerNode(cluster: RedisCluster, name: string, prefix: string, mode: SubscriptionMode, cleanups: Cleanup[], client: "node-redis" | "ioredis" = "node-redis"): Promise<AnyNode> {
+  const [pub, sub] = client === "ioredis" ? await ioredisClients(cluster, cleanups) : await clusterClients(cluster, cleanups);
   const io = new Server({
     adapter: createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: mode, requestsTimeout: 3_000 }),
     connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
@@ -117,10 +131,13 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
     for (const fn of cleanups.reverse()) await fn();
   });
 
-  async function fleet(mode: SubscriptionMode): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[] }> {
+  async function fleet(
+    mode: SubscriptionMode,
+    bClient: "node-redis" | "ioredis" = "node-redis",
+  ): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[] }> {
     const prefix = uniqueKey();
     const a = await socketeerNode(cluster, "a", prefix, mode, cleanups);
-    const b = await socketeerNode(cluster, "b", prefix, mode, cleanups);
+    const b = await socketeerNode(cluster, "b", prefix, mode, cleanups, bClient);
     const s = await socketIoNode(cluster, prefix, mode, cleanups);
     const nodes = [a, b, s];
     await untilAsync(async () => { const n = await a.io.of("/").adapter.serverCount(); if (process.env.DBG) console.log("count", mode, n); return n === 3; }, "three nodes");
@@ -135,9 +152,15 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
     return { nodes, clients, seen: clients.map(record) };
   }
 
-  for (const mode of ["static", "dynamic", "dynamic-private"] as const) {
-    test(`subscriptionMode "${mode}": broadcasts to all and to rooms, fetchSockets, serverSideEmit, acks, across Socketeer and socket.io`, async () => {
-      const { nodes, clients, seen } = await fleet(mode);
+  const variants = [
+    ["static", "node-redis"],
+    ["dynamic", "node-redis"],
+    ["dynamic-private", "node-redis"],
+    ["dynamic", "ioredis"],
+  ] as const;
+  for (const [mode, bClient] of variants) {
+    test(`subscriptionMode "${mode}", node b on ${bClient}: broadcasts to all and to rooms, fetchSockets, serverSideEmit, acks, across Socketeer and socket.io`, async () => {
+      const { nodes, clients, seen } = await fleet(mode, bClient);
       const [a, b, s] = nodes as [AnyNode, AnyNode, AnyNode];
       for (const c of [clients[1]!, clients[2]!]) await withTimeout(c.emitWithAck("join", "red"));
       for (const n of nodes) {
