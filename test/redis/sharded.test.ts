@@ -134,8 +134,14 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
   async function fleet(
     mode: SubscriptionMode,
     bClient: "node-redis" | "ioredis" = "node-redis",
-  ): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[] }> {
+  ): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[]; subscribers(room: string): Promise<number> }> {
     const prefix = uniqueKey();
+    const [probe] = (await clusterClients(cluster, cleanups)) as unknown as [{ sendCommand(key: string, ro: boolean, args: string[]): Promise<unknown> }];
+    // How many nodes listen on a room's own channel (dynamic modes subscribe as rooms appear).
+    const subscribers = async (room: string): Promise<number> => {
+      const channel = `${prefix}#/#${room}#`;
+      return Number(((await probe.sendCommand(channel, false, ["PUBSUB", "SHARDNUMSUB", channel])) as unknown[])[1]);
+    };
     const a = await socketeerNode(cluster, "a", prefix, mode, cleanups);
     const b = await socketeerNode(cluster, "b", prefix, mode, cleanups, bClient);
     const s = await socketIoNode(cluster, prefix, mode, cleanups);
@@ -149,7 +155,7 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
       await once(c, "connect");
       clients.push(c);
     }
-    return { nodes, clients, seen: clients.map(record) };
+    return { nodes, clients, seen: clients.map(record), subscribers };
   }
 
   const variants = [
@@ -160,9 +166,13 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
   ] as const;
   for (const [mode, bClient] of variants) {
     test(`subscriptionMode "${mode}", node b on ${bClient}: broadcasts to all and to rooms, fetchSockets, serverSideEmit, acks, across Socketeer and socket.io`, async () => {
-      const { nodes, clients, seen } = await fleet(mode, bClient);
+      const { nodes, clients, seen, subscribers } = await fleet(mode, bClient);
       const [a, b, s] = nodes as [AnyNode, AnyNode, AnyNode];
       for (const c of [clients[1]!, clients[2]!]) await withTimeout(c.emitWithAck("join", "red"));
+      // A node hears a room's own channel once its SSUBSCRIBE is done: wait for it, as a broadcast
+      // published before would not reach it (in socket.io's adapter as in ours).
+      if (mode !== "static") await untilAsync(async () => (await subscribers("red")) === 2, "room channel subscriptions");
+      if (mode === "dynamic-private") await untilAsync(async () => (await subscribers(clients[2]!.id!)) === 1, "private room channel subscription");
       for (const n of nodes) {
         n.io.emit(`all-from-${n.name}`, Buffer.from([1, 2]));
         n.io.to("red").emit(`red-from-${n.name}`);
