@@ -15,7 +15,7 @@ import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { parseArgs, SERVER_LABELS, USAGE, type BenchConfig, type ServerName } from "./lib/config.js";
+import { isFloor, parseArgs, SERVER_LABELS, USAGE, type BenchConfig, type ServerName } from "./lib/config.js";
 import { checkServer, type CorrectnessResult } from "./lib/correctness.js";
 import { LoadGroup } from "./lib/load-group.js";
 import { Collector, evaluateTargets, renderTables, type BenchResult, type ServerInfo } from "./lib/report.js";
@@ -76,7 +76,7 @@ async function startServer(name: ServerName, cpu: string | undefined): Promise<{
     const rpc = await RpcChild.start({ entry: resolve(here, `servers/${name}.ts`), cpu, nodeFlags: flags });
     const port = Number(rpc.ready.port);
     return {
-      handle: { name, rpc, origin: `http://127.0.0.1:${port}`, proto: name === "ws" ? "json" : "sio" },
+      handle: { name, rpc, origin: `http://127.0.0.1:${port}`, proto: isFloor(name) ? "json" : "sio" },
       version: String(rpc.ready.version),
     };
   } catch (err) {
@@ -156,7 +156,7 @@ function stepLabel(counter: StepCounter): string {
 
 /** Runs one group against one server; figures go to `collector` (none in the warm-up). */
 async function runGroup(h: Harness, name: ServerName, group: ScenarioGroup, collector: Collector | undefined, label: string, counter: StepCounter): Promise<void> {
-  if (group.sioOnly && name === "ws") return;
+  if (group.sioOnly && isFloor(name)) return;
   if (group.fresh && h.handles.has(name)) {
     h.progress.step(`${label} · ${SERVER_LABELS[name]} · starting a fresh process`);
     await restartServer(h, name, "fresh process");
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
     const collector = new Collector();
     const groups = planGroups(cfg);
     const casesPer = (name: ServerName): number =>
-      groups.filter((g) => !g.sioOnly || name !== "ws").reduce((n, g) => n + g.cases.length, 0);
+      groups.filter((g) => !g.sioOnly || !isFloor(name)).reduce((n, g) => n + g.cases.length, 0);
     counter.total = cfg.runs * names().reduce((n, s) => n + casesPer(s), 0);
     for (let run = 0; run < cfg.runs; run++) {
       // Interleave the servers and rotate who goes first, so drift on a shared machine

@@ -3,7 +3,7 @@
  */
 
 /** The servers the harness knows, in table order. */
-export const SERVER_NAMES = ["socketeer", "socketio", "ws"] as const;
+export const SERVER_NAMES = ["socketeer", "socketio", "ws", "wstuned"] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** Column titles of the servers. */
@@ -11,7 +11,11 @@ export const SERVER_LABELS: Record<ServerName, string> = {
   socketeer: "Socketeer",
   socketio: "socket.io",
   ws: "ws floor",
+  wstuned: "ws tuned floor",
 };
+
+/** The raw `ws` servers: plain JSON, no Socket.IO (no long-polling scenario, no correctness pass). */
+export const isFloor = (name: ServerName): boolean => name === "ws" || name === "wstuned";
 
 export const SCENARIO_IDS = ["A", "B", "C", "D", "E", "R"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
@@ -64,7 +68,9 @@ export const USAGE = `usage: npm run bench -- [options]
                           D publisher fan-out, E long-polling, R two nodes on
                           Redis: socketeer/redis vs @socket.io/redis-adapter,
                           needs Redis at REDIS_URL); default all
-  --servers a,b,...       socketeer,socketio,ws (default all three)
+  --servers a,b,...       socketeer,socketio,ws,wstuned (default all four;
+                          wstuned: ws framing once per broadcast and
+                          coalescing each socket's writes per turn)
   --runs N                measured runs per figure
   --n N1,N2               (A) client counts to connect
   --fanout N              (B, D) clients in the room

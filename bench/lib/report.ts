@@ -66,7 +66,9 @@ export interface BenchResult {
   readonly targets: readonly TargetResult[];
 }
 
-const RATIO_PAIRS: readonly [ServerName, ServerName][] = [["socketeer", "socketio"], ["socketeer", "ws"], ["socketio", "ws"]];
+const RATIO_PAIRS: readonly [ServerName, ServerName][] = [
+  ["socketeer", "socketio"], ["socketeer", "ws"], ["socketeer", "wstuned"], ["socketio", "ws"], ["socketio", "wstuned"],
+];
 
 /** Accumulates per-run figures: case → server → metric → samples. */
 export class Collector {
@@ -140,7 +142,7 @@ interface TargetDef {
 const largestConnectCase = (ids: string[]): string | undefined =>
   ids.filter((id) => id.startsWith("A-")).sort((a, b) => Number(b.slice(2)) - Number(a.slice(2)))[0];
 
-/** The targets of issue 8, as ratios of Socketeer's median to another server's median. */
+/** The targets of issues 8 and 18, as ratios of Socketeer's median to another server's median. */
 const TARGETS: readonly TargetDef[] = [
   { id: "heap-per-connection", text: "heap per idle connection ≤ 1.4× the floor and ≤ 4 KB", caseId: largestConnectCase, metric: "heapPerConn", vs: "ws", op: "<=", limit: 1.4, absolute: 4096 },
   { id: "cpu-per-connect", text: "CPU per connect ≤ 1.5× the floor", caseId: largestConnectCase, metric: "cpuPerConnect", vs: "ws", op: "<=", limit: 1.5 },
@@ -150,6 +152,11 @@ const TARGETS: readonly TargetDef[] = [
   { id: "fanout-p99", text: "publisher fan-out p99 ≤ ¼ of socket.io's", caseId: "D", metric: "p99", vs: "socketio", op: "<=", limit: 0.25 },
   { id: "ack-cpu", text: "acked echo CPU ≤ 1.15× the floor (50 clients)", caseId: "C-50", metric: "cpuPerAck", vs: "ws", op: "<=", limit: 1.15 },
   { id: "ack-latency", text: "1-client p50 latency ≤ the floor + 10%", caseId: "C-1", metric: "p50", vs: "ws", op: "<=", limit: 1.1 },
+  // Issue 18: the stricter ones, and the ten-emits target against the tuned floor.
+  { id: "i18-broadcast-cpu", text: "issue 18: broadcast CPU per delivery ≤ 1.0× the floor (1 emit per turn)", caseId: "B-1", metric: "cpuPerDelivery", vs: "ws", op: "<=", limit: 1 },
+  { id: "i18-broadcast-tuned", text: "issue 18: 10 emits per turn ≥ 0.7× the tuned floor's deliveries/s", caseId: "B-10", metric: "deliveriesPerSec", vs: "wstuned", op: ">=", limit: 0.7 },
+  { id: "i18-polling-cpu", text: "issue 18: long-polling CPU per message ≤ 0.8× socket.io's", caseId: "E", metric: "cpuPerMessage", vs: "socketio", op: "<=", limit: 0.8 },
+  { id: "i18-polling-p99", text: "issue 18: long-polling p99 ≤ socket.io's", caseId: "E", metric: "p99", vs: "socketio", op: "<=", limit: 1 },
 ];
 
 /** Evaluates the targets on the medians; a target whose figures are missing has `pass: null`. */

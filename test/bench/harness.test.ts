@@ -90,14 +90,14 @@ test("the quick harness measures every scenario on the socket.io and ws servers 
   const rate = out.cases.find((c) => c.id === "B-1")?.metrics.find((m) => m.key === "deliveriesPerSec");
   assert.ok((rate?.results.socketio?.median ?? 0) > 0, "broadcasts were delivered");
 
-  assert.equal(out.targets.length, 8);
+  assert.equal(out.targets.length, 12, "issue 8's eight targets and issue 18's four");
   for (const t of out.targets) assert.equal(t.pass, null, `${t.id} cannot be judged without Socketeer`);
 });
 
-test("several load-generator processes share the clients and their figures are merged", async () => {
+test("several load-generator processes share the clients and their figures are merged; the tuned floor answers the same protocol", async () => {
   const { code, stdout, stderr } = await runBench([
     "--quick", "--json", "--runs", "1", "--fanout", "30", "--deliveries", "600", "--duration", "150",
-    "--scenario", "B,C,D", "--servers", "ws", "--workers", "2", "--no-warmup",
+    "--scenario", "B,C,D", "--servers", "ws,wstuned", "--workers", "2", "--no-warmup",
   ], 60_000);
   assert.equal(code, 0, stderr.slice(-2000));
   const out = JSON.parse(stdout) as BenchJson & { meta: { loadgenWorkers: number } };
@@ -105,8 +105,13 @@ test("several load-generator processes share the clients and their figures are m
   assert.deepEqual(out.cases.map((c) => c.id), ["B-1", "B-10", "D", "C-1", "C-50"]);
   for (const c of out.cases) {
     assert.deepEqual(c.errors, {}, `${c.id} failed: ${JSON.stringify(c.errors)}`);
-    for (const m of c.metrics) assert.ok(Number.isFinite(m.results.ws?.median), `${c.id}.${m.key}`);
+    for (const m of c.metrics) {
+      assert.ok(Number.isFinite(m.results.ws?.median), `${c.id}.${m.key}`);
+      assert.ok(Number.isFinite(m.results.wstuned?.median), `${c.id}.${m.key} (tuned floor)`);
+    }
   }
+  const rate = out.cases.find((c) => c.id === "B-10")?.metrics.find((m) => m.key === "deliveriesPerSec");
+  assert.ok((rate?.results.wstuned?.median ?? 0) > 0, "the tuned floor delivered the broadcasts");
 });
 
 test("scenario R runs two nodes on Redis for Socketeer and socket.io, clients on both", { skip: await needRedis() }, async () => {

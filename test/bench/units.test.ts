@@ -56,7 +56,7 @@ test("parseArgs applies quick sizes, lists and overrides, and rejects unknown in
   assert.deepEqual(quick.connectNs, [1_000]);
   const full = parseArgs([]) as BenchConfig;
   assert.deepEqual(full.connectNs, [1_000, 10_000]);
-  assert.deepEqual(full.servers, ["socketeer", "socketio", "ws"]);
+  assert.deepEqual(full.servers, ["socketeer", "socketio", "ws", "wstuned"]);
   assert.equal(parseArgs(["--help"]), "help");
   assert.throws(() => parseArgs(["--bogus"]), /unknown option --bogus/);
   assert.throws(() => parseArgs(["--scenario", "Z"]), /unknown scenario Z/);
@@ -87,6 +87,8 @@ test("the collector reports medians, ratios of medians, failures and the targets
   const targets = evaluateTargets(cases);
   assert.equal(targets.find((t) => t.id === "broadcast-cpu")?.pass, true, "1.2× meets ≤ 1.2×");
   assert.equal(targets.find((t) => t.id === "heap-per-connection")?.pass, null, "no A case: not judged");
+  assert.equal(targets.find((t) => t.id === "i18-broadcast-cpu")?.pass, false, "1.2× misses issue 18's ≤ 1.0×");
+  assert.equal(targets.find((t) => t.id === "i18-broadcast-tuned")?.pass, null, "no tuned floor measured: not judged");
 
   c.fail(B1, "socketio", "boom");
   const result: BenchResult = {
