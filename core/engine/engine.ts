@@ -61,6 +61,10 @@ export interface EngineServerEvents {
 
 type WsServerLike = InstanceType<typeof WebSocketServer>;
 
+/** The engine a session is registered with (set by `#register`, read by its close listener). */
+const kEngine = Symbol("socketeer.engine");
+type RegisteredSession = Socket & { [kEngine]: Server };
+
 /**
  * The Engine.IO v4 server (engine.io v6's `Server`). Never listens by itself.
  *
@@ -79,6 +83,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
   /** Open sessions by id. */
   readonly clients: Record<string, Socket> = Object.create(null) as Record<string, Socket>;
   #count = 0;
+
+  static #sessionOnClose(this: Socket): void {
+    const engine = (this as RegisteredSession)[kEngine];
+    delete engine.clients[this.id];
+    engine.#count--;
+  }
   #middlewares: EngineMiddleware[] = [];
   #wss: WsServerLike | null = null;
   #closed = false;
@@ -301,10 +311,9 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const sid = session.id;
     this.clients[sid] = session;
     this.#count++;
-    session.once("close", () => {
-      delete this.clients[sid];
-      this.#count--;
-    });
+    // a listener without a closure per session: it finds the engine through the session
+    (session as RegisteredSession)[kEngine] = this;
+    session.on("close", Server.#sessionOnClose); // emitted once (a closed session stays closed)
     session.open(upgrades);
     // the session may have died already (e.g. an initialPacket over the buffer caps)
     if (session.readyState !== "open") return;

@@ -60,7 +60,7 @@ export class WebSocketTransport extends Transport {
     // listeners without a closure per connection: each finds its transport through the ws object
     (ws as TaggedWebSocket)[kTransport] = this;
     ws.on("message", WebSocketTransport.#wsOnMessage);
-    ws.once("close", WebSocketTransport.#wsOnClose);
+    ws.on("close", WebSocketTransport.#wsOnClose); // ws emits it once; `on` spares a once-wrapper per connection
     ws.on("error", WebSocketTransport.#wsOnError);
   }
 

@@ -71,14 +71,13 @@ export class Client<
 
   readonly #server: ClientHost;
   readonly #decoder: DecoderLike;
-  readonly #nsps = new Map<string, ClientSocket>();
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
-  // namespaces joined during the current turn of the event loop (see #onDecoded)
-  readonly #justJoined = new Set<string>();
-  // namespaces left during the current turn (see #onDecoded)
-  readonly #justLeft = new Set<string>();
+  // Namespaces joined / left during the current turn of the event loop (see #onDecoded); made
+  // when first needed and dropped once empty, so an idle connection holds no Set (issue 18).
+  #justJoined: Set<string> | undefined;
+  #justLeft: Set<string> | undefined;
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -98,7 +97,7 @@ export class Client<
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
-      if (this.#nsps.size === 0) this.#close();
+      if (this.sockets.size === 0) this.#close();
     }, server[kConnectTimeout]);
     // a socket.io v2 client (allowEIO3) is in the main namespace without asking for it
     if (isV2Client(conn)) this.#connect("/", {});
@@ -145,13 +144,13 @@ export class Client<
     // `new_namespace`, middlewares, `connection` and event listeners): what it throws is the
     // application's exception, never a parse error (see #onMessage).
     this.#inHandler = true;
-    const socket = this.#nsps.get(packet.nsp);
+    const socket = this.#socketIn(packet.nsp);
     if (packet.type === PACKET_TYPE.CONNECT && socket === undefined) {
       if (isV2Client(this.conn)) {
         // A v2 client's CONNECT carries the namespace's query (`/nsp?x=1`); a second one for a
         // joined namespace is ignored, as socket.io does for v2 clients.
         const { name, auth } = parseV2Namespace(packet.nsp);
-        if (!this.#nsps.has(name)) this.#connect(name, auth);
+        if (this.#socketIn(name) === undefined) this.#connect(name, auth);
         this.#inHandler = false;
         return;
       }
@@ -160,7 +159,7 @@ export class Client<
       this.#inHandler = false;
       return;
     }
-    if (packet.type === PACKET_TYPE.CONNECT && this.#justJoined.has(packet.nsp)) {
+    if (packet.type === PACKET_TYPE.CONNECT && this.#justJoined?.has(packet.nsp) === true) {
       // socket.io-client sends a second CONNECT when connect() is called on a socket that is
       // still connecting (`manager.socket(nsp).connect()` on an open Manager): it comes in the
       // same turn as the first, before the client could have seen our reply. socket.io creates
@@ -168,7 +167,7 @@ export class Client<
       this.#inHandler = false;
       return;
     }
-    if (socket === undefined && this.#justLeft.has(packet.nsp)) {
+    if (socket === undefined && this.#justLeft?.has(packet.nsp) === true) {
       // The client left this namespace earlier in the same turn (DISCONNECT then EVENT in one
       // batch): socket.io drops such a packet rather than closing the connection.
       this.#inHandler = false;
@@ -196,14 +195,14 @@ export class Client<
   }
 
   #connect(name: string, auth: unknown): void {
-    if (this.#nsps.has(name)) return;
+    if (this.#socketIn(name) !== undefined) return;
     try {
       this.#resolveAndAdd(name, auth);
     } catch (err) {
       // A namespace-creation function or a `new_namespace` listener threw before the socket
       // existed: socket.io closes the connection there, so the client is not left waiting for
       // a CONNECT reply until connectTimeout. The exception still surfaces (see #onMessage).
-      if (!this.#nsps.has(name)) this.#close();
+      if (this.#socketIn(name) === undefined) this.#close();
       throw err;
     }
   }
@@ -224,11 +223,21 @@ export class Client<
           this.#connectTimer = undefined;
         }
         this.sockets.set(socket.id, socket);
-        this.#nsps.set(nsp.name, socket);
-        this.#justJoined.add(name);
-        setImmediate(() => this.#justJoined.delete(name));
+        (this.#justJoined ??= new Set()).add(name);
+        setImmediate(() => {
+          if (this.#justJoined?.delete(name) === true && this.#justJoined.size === 0) this.#justJoined = undefined;
+        });
       });
     });
+  }
+
+  /**
+   * The connection's socket in namespace `name`. A connection is in one namespace or a few, so
+   * a walk over `sockets` replaces a second Map per connection (issue 18: heap per connection).
+   */
+  #socketIn(name: string): ClientSocket | undefined {
+    for (const socket of this.sockets.values()) if (socket.nsp.name === name) return socket;
+    return undefined;
   }
 
   /** Whether the connection is still open. */
@@ -267,10 +276,11 @@ export class Client<
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
     const name = socket.nsp.name;
-    this.#nsps.delete(name);
     if (!this.#closed) {
-      this.#justLeft.add(name);
-      setImmediate(() => this.#justLeft.delete(name));
+      (this.#justLeft ??= new Set()).add(name);
+      setImmediate(() => {
+        if (this.#justLeft?.delete(name) === true && this.#justLeft.size === 0) this.#justLeft = undefined;
+      });
     }
   }
 
@@ -278,7 +288,6 @@ export class Client<
   [kDisconnectAll](): void {
     for (const socket of [...this.sockets.values()]) socket.disconnect();
     this.sockets.clear();
-    this.#nsps.clear();
     this.#close();
   }
 
@@ -296,7 +305,6 @@ export class Client<
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     for (const socket of [...this.sockets.values()]) socket[kOnClose](reason, description);
     this.sockets.clear();
-    this.#nsps.clear();
     this.conn.off("message", Client.#connOnMessage);
     this.conn.off("close", Client.#connOnClose);
     this.#decoder.destroy();
