@@ -6,6 +6,7 @@
  * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
  * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
  */
+import { keptRequest } from "./handshake-request.js";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { debuglog } from "../util/debug.js";
@@ -84,7 +85,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   };
   /** The session id (`sid`). */
   readonly id: string;
-  /** The handshake request. */
+  /**
+   * The handshake request: its headers, url, method and socket, and what middlewares attached
+   * (see engine/handshake-request.ts: a slim copy when nothing was attached).
+   */
   readonly request: IncomingMessage;
   /** The Engine.IO protocol version: 4, or 3 for a socket.io v2 client (`allowEIO3`). */
   readonly protocol: 3 | 4;
@@ -122,8 +126,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions, protocol: 3 | 4 = ENGINE_PROTOCOL) {
     super();
     this.id = id;
-    this.request = req;
     this.remoteAddress = req.socket?.remoteAddress ?? "";
+    // the fields apps read, not the stream (issue 18); req itself when something was attached
+    this.request = keptRequest(req);
     this.transport = transport;
     this.#opts = opts;
     this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);

@@ -1,0 +1,66 @@
+/**
+ * `socket.request` after the handshake (issue 18): a slim record when nothing was attached to the
+ * request, the request itself when a middleware attached something; either way apps read the
+ * same headers, url, method, address and attachments as with socket.io.
+ */
+import assert from "node:assert/strict";
+import { IncomingMessage } from "node:http";
+import { test } from "node:test";
+import type { Socket } from "../../core/index.js";
+import { IMPLEMENTATIONS, setup, TRANSPORT_MODES, waitFor } from "./support.js";
+
+type AnyRequest = IncomingMessage & Record<string, unknown>;
+const bag = (req: unknown): Record<string, unknown> => req as Record<string, unknown>;
+
+for (const { name, Server } of IMPLEMENTATIONS) {
+  for (const mode of TRANSPORT_MODES) {
+    test(`${name} · ${mode.name}: socket.request gives headers, url, method, address; io.use attachments persist`, async (t) => {
+      const s = await setup(t, {}, Server);
+      s.io.use((socket, next) => {
+        (socket.request as AnyRequest).user = { id: 7 };
+        next();
+      });
+      const connected = waitFor<[Socket]>(s.io, "connection");
+      await s.connect("/", { transports: mode.transports, upgrade: mode.upgrade, extraHeaders: { "x-h18": "yes" }, query: { q: "1" } });
+      const [socket] = await connected;
+      const req = socket.request as AnyRequest;
+      assert.ok(req instanceof IncomingMessage);
+      assert.equal(req.headers["x-h18"], "yes");
+      assert.match(String(req.url), /^\/socket\.io\/\?.*q=1/);
+      assert.equal(req.method, "GET");
+      assert.equal(req.httpVersion, "1.1");
+      assert.equal(req.socket.remoteAddress, "127.0.0.1");
+      assert.equal(req.connection.remoteAddress, "127.0.0.1");
+      assert.deepEqual(req.user, { id: 7 }, "what io.use attached is there later");
+      assert.equal(socket.request, req, "the same object each time");
+      const raw = req.rawHeaders;
+      const i = raw.findIndex((h) => h.toLowerCase() === "x-h18");
+      assert.ok(i >= 0 && raw[i + 1] === "yes", "rawHeaders carries the header pair");
+      assert.equal(req.headersDistinct["x-h18"]?.[0], "yes");
+      assert.equal(socket.handshake.headers["x-h18"], "yes");
+    });
+  }
+}
+
+test("Socketeer: an idle socket's request holds no stream state; with an engine middleware's attachment it is the request itself", async (t) => {
+  const plain = await setup(t, {});
+  const c1 = waitFor<[Socket]>(plain.io, "connection");
+  await plain.connect("/");
+  const [s1] = await c1;
+  assert.equal((s1.request as AnyRequest)._readableState, undefined, "no Readable state kept");
+
+  const withSession = await setup(t, {});
+  let seen: IncomingMessage | undefined;
+  withSession.io.engine.use((req: IncomingMessage, _res: unknown, next: () => void) => {
+    seen = req;
+    bag(req).session = { n: 1 };
+    next();
+  });
+  const c2 = waitFor<[Socket]>(withSession.io, "connection");
+  await withSession.connect("/");
+  const [s2] = await c2;
+  assert.equal(s2.request, seen, "the request a middleware decorated is kept as is");
+  // express-session's reload() assigns req.session on the request it was given
+  bag(seen).session = { n: 2 };
+  assert.deepEqual(bag(s2.request).session, { n: 2 });
+});
