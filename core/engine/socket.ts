@@ -6,6 +6,7 @@
  * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
  * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
  */
+import { compactListenerTable } from "../util/listener-table.js";
 import { keptRequest } from "./handshake-request.js";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
@@ -125,6 +126,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
    */
   constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions, protocol: 3 | 4 = ENGINE_PROTOCOL) {
     super();
+    compactListenerTable(this);
     this.id = id;
     this.remoteAddress = req.socket?.remoteAddress ?? "";
     // the fields apps read, not the stream (issue 18); req itself when something was attached

@@ -5,6 +5,7 @@
  * `any` appears only here, in the event maps, because they must stay assignable from and to
  * socket.io's own maps (an app keeps its `interface ServerToClientEvents` unchanged).
  */
+import { compactListenerTable } from "../util/listener-table.js";
 import { EventEmitter } from "node:events";
 
 /** A map from event name to listener signature. */
@@ -122,6 +123,11 @@ export abstract class StrictEventEmitter<
   EmitEvents extends EventsMap,
   ReservedEvents extends EventsMap = {},
 > extends EventEmitter {
+  constructor() {
+    super();
+    compactListenerTable(this);
+  }
+
   override on<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
     ev: Ev,
     listener: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,

@@ -7,6 +7,7 @@
  * `<type>[<attachments>-][<nsp>,][<ack id>][JSON payload]`, then one binary message per
  * attachment. The namespace is written only when it is not `/`.
  */
+import { compactListenerTable } from "../util/listener-table.js";
 import { EventEmitter } from "node:events";
 import { PACKET_TYPE } from "../constants.js";
 import { createError, createErrorWithCause } from "../errors.js";
@@ -183,6 +184,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
    */
   constructor(opts?: DecoderOptions | JsonReviver) {
     super();
+    compactListenerTable(this);
     // one Decoder per connection: the default options are resolved once, not per connection
     this.#opts =
       opts === undefined
