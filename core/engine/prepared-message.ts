@@ -9,9 +9,10 @@
  *   adapter (socket.io-adapter's `wsPreEncodedFrame`, made with ws's `Sender.frame`).
  *
  * The WebSocket transport recognises the value (`instanceof`) in a packet's send options and
- * writes its payload through ws's public `send` as an uncompressed text frame: the bytes on the
- * wire are the frame's, and every recipient shares the same payload buffer. Polling ignores it
- * (it batches packets and encodes them itself).
+ * writes it as an uncompressed text frame: without perMessageDeflate, the header built once
+ * here and the payload go straight to the upgraded socket (every recipient shares both
+ * buffers); otherwise through ws's public `send`. Polling ignores it (it batches packets and
+ * encodes them itself).
  */
 
 // engine-io-protocol v4: a text "message" packet is "4" followed by its data
@@ -22,9 +23,20 @@ const FIN_TEXT = 0x81;
 export class PreparedMessage {
   /** The Engine.IO packet as UTF-8 bytes (the WebSocket frame's payload). */
   readonly payload: Buffer;
+  #header: Buffer | undefined;
 
-  private constructor(payload: Buffer) {
+  private constructor(payload: Buffer, header?: Buffer) {
     this.payload = payload;
+    this.#header = header;
+  }
+
+  /**
+   * The RFC 6455 header of the unmasked, final, uncompressed text frame carrying `payload`
+   * (built on first use, then shared by every recipient): the WebSocket transport writes it and
+   * the payload straight to the socket when nothing else frames on that connection.
+   */
+  get header(): Buffer {
+    return (this.#header ??= textFrameHeader(this.payload.length));
   }
 
   /**
@@ -65,10 +77,33 @@ export class PreparedMessage {
     }
     // ws's Sender.frame returns [header, payload]: the payload buffer is used as is
     if (parts.length === 2 && head === parts[0] && head.length === offset && parts[1]!.length === length) {
-      return new PreparedMessage(parts[1]!);
+      return new PreparedMessage(parts[1]!, head);
     }
     const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     if (whole.length !== offset + length) return undefined;
     return new PreparedMessage(whole.subarray(offset));
   }
+}
+
+/**
+ * The header of a final, unmasked, uncompressed text frame (RFC 6455 §5.2): FIN + opcode 1, then
+ * the payload length in 7 bits, or 126 + 16 bits, or 127 + 64 bits (most significant bit 0).
+ *
+ * @param length the payload's length in bytes
+ * @returns 2, 4 or 10 bytes
+ */
+export function textFrameHeader(length: number): Buffer {
+  if (length < 126) return Buffer.from([FIN_TEXT, length]);
+  if (length < 0x10000) {
+    const h = Buffer.allocUnsafe(4);
+    h[0] = FIN_TEXT;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.allocUnsafe(10);
+  h[0] = FIN_TEXT;
+  h[1] = 127;
+  h.writeBigUInt64BE(BigInt(length), 2);
+  return h;
 }

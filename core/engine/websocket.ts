@@ -6,7 +6,7 @@
  * writable again only after the `ws.send` callback of the last frame of a batch.
  */
 import type { Duplex } from "node:stream";
-import type { WebSocket, RawData } from "ws";
+import { WebSocket, type RawData } from "ws";
 import { createError, createErrorWithCause, type SocketeerError } from "../errors.js";
 import { decodePacket, encodePacket } from "../parser/engine-packet.js";
 import { PreparedMessage } from "./prepared-message.js";
@@ -42,6 +42,8 @@ export class WebSocketTransport extends Transport {
   #closing = false;
   #maxPayload: number;
   #raw: Duplex | undefined;
+  // whether a prepared frame may be written straight to #raw (see send)
+  readonly #framesDirect: boolean;
 
   /**
    * @param ws an open `ws` socket
@@ -53,6 +55,9 @@ export class WebSocketTransport extends Transport {
   constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
     super();
     this.#raw = raw;
+    // only under ws's own WebSocket (a custom wsEngine may not write through this socket), and
+    // without perMessageDeflate (ws queues frames only while it compresses)
+    this.#framesDirect = raw !== undefined && !perMessageDeflate && ws instanceof WebSocket;
     this.#ws = ws;
     this.#compress = perMessageDeflate;
     this.writable = true;
@@ -141,8 +146,14 @@ export class WebSocketTransport extends Transport {
         runAtTurnEnd(WebSocketTransport.#turnOnEnd);
       }
     }
-    // several frames (packets queued while the previous write was in flight): one write for all
-    const raw = last > 0 && this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
+    const socket = this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
+    // A broadcast's prepared frame goes straight to the socket (issue 18: framed once, not per
+    // recipient) when ws cannot have a frame half-written or queued there (#framesDirect) and
+    // the WebSocket is still open (no data frame may follow a Close frame, RFC 6455 §5.5.1).
+    const direct = socket !== undefined && this.#framesDirect && this.#ws.readyState === WebSocket.OPEN ? socket : undefined;
+    // several frames (packets queued while the previous write was in flight), or a prepared
+    // frame's header and payload: one write for all
+    const raw = last > 0 || direct !== undefined ? socket : undefined;
     raw?.cork();
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
@@ -151,6 +162,12 @@ export class WebSocketTransport extends Transport {
       const prepared = opts === undefined ? undefined : preparedOf(opts);
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
+      if (prepared !== undefined && direct !== undefined) {
+        direct.write(prepared.header);
+        if (i === last) direct.write(prepared.payload, (err?: Error | null) => this.#onSent(err ?? undefined));
+        else direct.write(prepared.payload);
+        continue;
+      }
       if (prepared !== undefined) {
         data = prepared.payload;
         // a frame built by the adapter is written as built: uncompressed (rsv1 clear)

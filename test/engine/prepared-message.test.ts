@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { PreparedMessage } from "../../core/engine/prepared-message.js";
+import { PreparedMessage, textFrameHeader } from "../../core/engine/prepared-message.js";
 
 type FrameFn = (data: Buffer, opts: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean }) => Buffer[];
 // ws as socket.io-adapter loads it (CommonJS), where Sender is exported
@@ -45,4 +45,17 @@ test("masked, compressed, binary, fragmented, truncated or foreign frames are re
 
 test("fromSocketIoText frames the Socket.IO text as an Engine.IO message", () => {
   assert.equal(PreparedMessage.fromSocketIoText('2["é"]').payload.toString(), '42["é"]');
+});
+
+test("the frame header built once per broadcast is the one ws's Sender.frame writes, at every length class", () => {
+  for (const size of [0, 1, 125, 126, 127, 65_535, 65_536, 70_000]) {
+    const parts = frame(Buffer.alloc(size, 0x61), TEXT);
+    assert.deepEqual(textFrameHeader(size), parts[0], `size ${size}`);
+    const prepared = PreparedMessage.fromFrame(parts);
+    assert.deepEqual(prepared?.header, parts[0], `size ${size}: the header of an adapter's frame`);
+    if (size > 0) assert.equal(prepared?.header, parts[0], "an adapter's header is reused, not rebuilt");
+  }
+  const own = PreparedMessage.fromSocketIoText('2["a"]');
+  assert.equal(own.header, own.header, "built once");
+  assert.deepEqual(own.header, Buffer.from([0x81, 7]));
 });
