@@ -2,6 +2,7 @@
  * @module socket/handshake — a socket's identity: its random id, and its immutable `handshake`
  * built from the Engine.IO handshake request. Only this object keeps the request's headers.
  */
+import { nameTable } from "../util/listener-table.js";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
@@ -74,7 +75,8 @@ export function buildHandshake(req: IncomingMessage | undefined, address: string
 }
 
 function parseQuery(url: string): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = Object.create(null) as Record<string, string>;
+  // no inherited names, in fast mode (a null-prototype object is a dictionary: ≈ 160 B more per connection)
+  const out = nameTable<string | string[] | undefined>();
   const q = url.indexOf("?");
   if (q === -1) return out;
   for (const [k, v] of new URLSearchParams(url.slice(q + 1))) {

@@ -27,3 +27,12 @@ export function compactListenerTable(emitter: EventEmitter): void {
   const e = emitter as unknown as EmitterInternals;
   if (e._eventsCount === 0) e._events = Object.create(NO_NAMES) as object;
 }
+
+/**
+ * An empty record without inherited names (like `Object.create(null)`) that V8 keeps in fast
+ * mode: for per-connection records read by name, e.g. the handshake's `query`. Its prototype is
+ * a frozen empty object with a null prototype, so no key resolves to an inherited value.
+ */
+export function nameTable<T>(): Record<string, T> {
+  return Object.create(NO_NAMES) as Record<string, T>;
+}

@@ -64,3 +64,23 @@ test("Socketeer: an idle socket's request holds no stream state; with an engine 
   bag(seen).session = { n: 2 };
   assert.deepEqual(bag(s2.request).session, { n: 2 });
 });
+
+for (const { name, Server } of IMPLEMENTATIONS) {
+  test(`${name}: handshake.query carries the query's keys, including names of Object.prototype members`, async (t) => {
+    const s = await setup(t, {}, Server);
+    const connected = waitFor<[Socket]>(s.io, "connection");
+    await s.connect("/", { query: { a: "1", toString: "x" } });
+    const [socket] = await connected;
+    const q = socket.handshake.query as Record<string, unknown>;
+    assert.equal(q.a, "1");
+    assert.equal(q.toString, "x", "a key named like an Object.prototype member is a plain key");
+    if (name === "Socketeer") {
+      // socket.io's query inherits from Object.prototype; ours inherits no name (as before issue 18)
+      assert.equal(q.constructor, undefined, "nothing inherited");
+      assert.equal("hasOwnProperty" in q, false);
+    }
+    assert.equal(q.EIO, "4");
+    assert.deepEqual(Object.keys(q).sort(), ["EIO", "a", "toString", "transport"]);
+    assert.equal(JSON.stringify({ ...q }), JSON.stringify(Object.fromEntries(Object.entries(q))));
+  });
+}
