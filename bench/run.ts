@@ -20,6 +20,7 @@ import { checkServer, type CorrectnessResult } from "./lib/correctness.js";
 import { LoadGroup } from "./lib/load-group.js";
 import { Collector, evaluateTargets, renderTables, type BenchResult, type ServerInfo } from "./lib/report.js";
 import { errorText, RpcChild } from "./lib/rpc.js";
+import { runCrossNode } from "./lib/cross-node.js";
 import { planGroups, warmupSizes, type ScenarioGroup, type ServerHandle } from "./lib/scenarios.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -299,6 +300,10 @@ async function main(): Promise<void> {
       for (const name of rotated) {
         for (const g of planGroups(cfg)) await runGroup(h, name, g, collector, `run ${run + 1}/${cfg.runs}`, counter);
       }
+    }
+    if (cfg.scenarios.includes("R")) {
+      const note = await runCrossNode(cfg, here, h.loadgen, collector, (t) => progress.step(t), pinned ? "0" : undefined);
+      if (note !== undefined) progress.note(`note: ${note}`);
     }
     progress.done();
 

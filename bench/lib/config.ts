@@ -13,7 +13,7 @@ export const SERVER_LABELS: Record<ServerName, string> = {
   ws: "ws floor",
 };
 
-export const SCENARIO_IDS = ["A", "B", "C", "D", "E"] as const;
+export const SCENARIO_IDS = ["A", "B", "C", "D", "E", "R"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** Everything one bench run needs to know. */
@@ -61,7 +61,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --json                  JSON on stdout instead of tables (progress stays on stderr)
   --out FILE              also write the JSON to FILE
   --scenario A,B,...      scenarios to run (A connect, B broadcast, C echo+ack,
-                          D publisher fan-out, E long-polling); default all
+                          D publisher fan-out, E long-polling, R two nodes on
+                          Redis: socketeer/redis vs @socket.io/redis-adapter,
+                          needs Redis at REDIS_URL); default all
   --servers a,b,...       socketeer,socketio,ws (default all three)
   --runs N                measured runs per figure
   --n N1,N2               (A) client counts to connect
@@ -124,7 +126,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
     ? parseList(flags.get("--scenario") as string).map((s) => s.toUpperCase())
     : [...SCENARIO_IDS];
   for (const s of scenarios) {
-    if (!(SCENARIO_IDS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s} (A–E)`);
+    if (!(SCENARIO_IDS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s} (A–E, R)`);
   }
   const servers = flags.has("--servers") ? parseList(flags.get("--servers") as string) : [...SERVER_NAMES];
   for (const s of servers) {

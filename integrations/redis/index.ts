@@ -13,14 +13,24 @@
  * const io = new Server(httpServer, { adapter: createAdapter(pubClient, subClient) });
  * ```
  */
+import { classicRecoveryKeys, shardedRecoveryKeys } from "./channels.js";
 import type { AdapterNamespace } from "./core.js";
-import { resolveRedisAdapterOptions, type RedisAdapterOptions } from "./options.js";
-import { RedisAdapter } from "./redis-adapter.js";
+import {
+  resolveRedisAdapterOptions,
+  resolveShardedOptions,
+  type RedisAdapterOptions,
+  type ShardedRedisAdapterOptions,
+} from "./options.js";
+import { ClassicWire } from "./protocol-classic.js";
+import { ShardedWire } from "./protocol-sharded.js";
+import { RedisAdapter, type AdapterSetup } from "./redis-adapter.js";
 import { commandLink, subscriberLink } from "./redis-client.js";
+import { shardedCommandLink, shardedSubscriberLink } from "./sharded-client.js";
 
 export { RedisAdapter } from "./redis-adapter.js";
+export { msgpack, type Parser } from "./codec.js";
 export type { RemoteSocketDetails } from "./convert.js";
-export type { RedisAdapterOptions } from "./options.js";
+export type { RedisAdapterOptions, ShardedRedisAdapterOptions, SubscriptionMode } from "./options.js";
 
 /** What `createAdapter()` returns: the `adapter` server option (constructed once per namespace). */
 export type RedisAdapterConstructor = new (nsp: AdapterNamespace) => RedisAdapter;
@@ -33,7 +43,9 @@ export type RedisAdapterConstructor = new (nsp: AdapterNamespace) => RedisAdapte
  * @param subClient another connection of the same kind, used only for subscriptions (e.g.
  *   `pubClient.duplicate()`); every node needs its own
  * @param opts `key` (channel prefix, default `"socket.io"`), `requestsTimeout` (ms, default 5000),
- *   `streamMaxLen` (recovery stream cap)
+ *   `publishOnSpecificResponseChannel`, `parser` (default MessagePack), `streamMaxLen` (recovery
+ *   stream cap). The wire is that of `@socket.io/redis-adapter` 8.x: socket.io nodes and
+ *   `@socket.io/redis-emitter` on the same Redis and `key` join the cluster.
  * @returns the value of the server's `adapter` option
  * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is neither ioredis nor node-redis
  * @throws SKT_ERR_OPTIONS_* for an invalid or unknown option
@@ -46,12 +58,58 @@ export type RedisAdapterConstructor = new (nsp: AdapterNamespace) => RedisAdapte
  */
 export function createAdapter(pubClient: unknown, subClient: unknown, opts?: RedisAdapterOptions): RedisAdapterConstructor {
   // Checked now, so a wrong argument fails where the mistake is rather than at the first namespace.
-  commandLink(pubClient, "pubClient");
-  subscriberLink(subClient, "subClient");
-  const resolved = resolveRedisAdapterOptions(opts);
+  const pub = commandLink(pubClient, "pubClient");
+  const sub = subscriberLink(subClient, "subClient");
+  const o = resolveRedisAdapterOptions(opts);
+  const setup: AdapterSetup = {
+    pub,
+    sub,
+    wire: (nsp, uid) => new ClassicWire(o, nsp, uid),
+    recoveryKeys: (nsp) => classicRecoveryKeys(o.key, nsp),
+    requestsTimeout: o.requestsTimeout,
+    streamMaxLen: o.streamMaxLen,
+  };
   return class extends RedisAdapter {
     constructor(nsp: AdapterNamespace) {
-      super(nsp, pubClient, subClient, resolved);
+      super(nsp, setup);
+    }
+  };
+}
+
+/**
+ * Creates the Redis adapter on sharded Pub/Sub (Redis 7+, SPUBLISH/SSUBSCRIBE), for a Redis
+ * Cluster, wire-compatible with `@socket.io/redis-adapter`'s `createShardedAdapter`.
+ *
+ * @param pubClient a node-redis 5.x cluster client (`createCluster()`), or a node-redis client
+ *   of a single Redis 7+
+ * @param subClient another such client (e.g. `pubClient.duplicate()`), used for subscriptions
+ * @param opts `channelPrefix` (default `"socket.io"`), `subscriptionMode` ("static" | "dynamic"
+ *   | "dynamic-private", default "dynamic"), `requestsTimeout`, `streamMaxLen`
+ * @returns the value of the server's `adapter` option
+ * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is not a node-redis client
+ * @throws SKT_ERR_OPTIONS_* for an invalid or unknown option
+ * @example
+ * import { createCluster } from "redis";
+ * const pub = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] });
+ * const sub = pub.duplicate();
+ * await Promise.all([pub.connect(), sub.connect()]);
+ * const io = new Server({ adapter: createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }) });
+ */
+export function createShardedAdapter(pubClient: unknown, subClient: unknown, opts?: ShardedRedisAdapterOptions): RedisAdapterConstructor {
+  const pub = shardedCommandLink(pubClient, "pubClient");
+  const sub = shardedSubscriberLink(subClient, "subClient");
+  const o = resolveShardedOptions(opts);
+  const setup: AdapterSetup = {
+    pub,
+    sub,
+    wire: (nsp, uid) => new ShardedWire(o.channelPrefix, o.subscriptionMode, nsp, uid),
+    recoveryKeys: (nsp) => shardedRecoveryKeys(o.channelPrefix, nsp),
+    requestsTimeout: o.requestsTimeout,
+    streamMaxLen: o.streamMaxLen,
+  };
+  return class extends RedisAdapter {
+    constructor(nsp: AdapterNamespace) {
+      super(nsp, setup);
     }
   };
 }

@@ -1,15 +1,16 @@
 /**
- * @module redis/messages — the messages nodes exchange, and their validation on receipt.
+ * @module redis/messages — the messages nodes exchange, in the adapter's own terms, and their
+ * validation on receipt.
  *
- * Every message names its sender (`uid`, the sending adapter's id) so a node ignores its own
- * broadcasts. Requests that expect answers carry a request id (`rid`); answers go to the
- * requester's own response channel (see channels.ts). A received frame is untrusted until
- * {@link parseMessage} has checked its shape.
+ * This is the model the adapter works with; the protocols (protocol-classic.ts for
+ * `createAdapter`, protocol-sharded.ts for `createShardedAdapter`) translate it to and from what
+ * travels on Redis, with socket.io's type numbers and field names. Every message names its sender
+ * (`uid`) so a node ignores its own; requests that expect answers carry a request id (`rid`). A
+ * received message is untrusted until {@link parseMessage} has checked its shape.
  */
 import { createError } from "./core.js";
-import { decodeFrame, encodeFrame } from "./wire.js";
 
-/** Message types (small integers keep frames compact). */
+/** Message kinds of the model (not the numbers on the wire: see the protocol modules). */
 export const MESSAGE_TYPE = {
   BROADCAST: 1,
   BROADCAST_CLIENT_COUNT: 2,
@@ -44,7 +45,7 @@ export interface WireSocket {
 
 /** Every message between nodes. */
 export type NodeMessage =
-  | { type: T["BROADCAST"]; uid: string; packet: unknown; opts: WireOptions; rid?: string }
+  | { type: T["BROADCAST"]; uid: string; packet: unknown; opts: WireOptions; rid?: string; offset?: string }
   | { type: T["BROADCAST_CLIENT_COUNT"]; uid: string; rid: string; count: number }
   | { type: T["BROADCAST_ACK"]; uid: string; rid: string; args: unknown[] }
   | { type: T["SOCKETS_JOIN"] | T["SOCKETS_LEAVE"]; uid: string; opts: WireOptions; rooms: string[] }
@@ -75,10 +76,13 @@ function isStringArray(v: unknown): v is string[] {
 }
 
 function checkOptions(v: unknown): WireOptions {
-  if (!isRecord(v) || !isStringArray(v.rooms) || !isStringArray(v.except) || !isRecord(v.flags)) {
-    return bad("invalid broadcast options");
-  }
-  return { rooms: v.rooms, except: v.except, flags: v.flags };
+  // socket.io's requests carry no flags, and the emitter may leave `except` out.
+  if (!isRecord(v)) return bad("invalid broadcast options");
+  const rooms = v.rooms ?? [];
+  const except = v.except ?? [];
+  const flags = v.flags ?? {};
+  if (!isStringArray(rooms) || !isStringArray(except) || !isRecord(flags)) return bad("invalid broadcast options");
+  return { rooms, except, flags };
 }
 
 function checkSocket(v: unknown): WireSocket {
@@ -111,8 +115,14 @@ export function parseMessage(value: unknown): NodeMessage {
   switch (type) {
     case MESSAGE_TYPE.BROADCAST: {
       const rid = optStr(value, "rid");
-      const msg = { type, uid, packet: value.packet, opts: checkOptions(value.opts) };
-      return rid === undefined ? msg : { ...msg, rid };
+      const offset = optStr(value, "offset");
+      const packet = value.packet;
+      if (!isRecord(packet) || typeof packet.type !== "number" || typeof packet.nsp !== "string") return bad("invalid packet");
+      if (packet.data !== undefined && !Array.isArray(packet.data)) return bad("a packet's data must be an array");
+      const msg: NodeMessage = { type, uid, packet, opts: checkOptions(value.opts) };
+      if (rid !== undefined) msg.rid = rid;
+      if (offset !== undefined) msg.offset = offset;
+      return msg;
     }
     case MESSAGE_TYPE.BROADCAST_CLIENT_COUNT: {
       const count = value.count;
@@ -148,31 +158,6 @@ export function parseMessage(value: unknown): NodeMessage {
     default:
       return bad(`unknown message type ${String(type)}`);
   }
-}
-
-/**
- * Encodes a message into a frame.
- *
- * @param message the message
- * @returns the frame to PUBLISH
- * @example
- * encodeMessage({ type: MESSAGE_TYPE.ALL_ROOMS, uid: "n1", rid: "r1" });
- */
-export function encodeMessage(message: NodeMessage): Buffer {
-  return encodeFrame(message);
-}
-
-/**
- * Decodes and validates a received frame.
- *
- * @param frame the bytes received on a channel
- * @returns the message
- * @throws SKT_ERR_REDIS_INVALID_MESSAGE when the frame or the message is malformed
- * @example
- * decodeMessage(encodeMessage(msg)).type === msg.type; // true
- */
-export function decodeMessage(frame: Buffer): NodeMessage {
-  return parseMessage(decodeFrame(frame));
 }
 
 /** True for the messages that answer a request. */

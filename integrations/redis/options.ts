@@ -1,6 +1,7 @@
 /**
  * @module redis/options — the options of `createAdapter()`, declared once.
  */
+import { msgpack, type Parser } from "./codec.js";
 import { is, resolveOptions, type OptionSchema } from "./core.js";
 
 /** Options of the Redis adapter (the names of `@socket.io/redis-adapter` where they exist). */
@@ -22,6 +23,18 @@ export interface RedisAdapterOptions {
    * Redis trims whole stream nodes). Defaults to the server's `maxPersistedPackets`, else 10000.
    */
   streamMaxLen?: number;
+  /**
+   * Answers to a node's requests go to its own channel (`<key>-response#<nsp>#<uid>#`) rather
+   * than to the channel every node hears. As in `@socket.io/redis-adapter`.
+   * @default false
+   */
+  publishOnSpecificResponseChannel?: boolean;
+  /**
+   * Encoder/decoder of the messages (`encode(value) → bytes`, `decode(bytes) → value`). Every
+   * node, socket.io's included, must use the same one.
+   * @default MessagePack (notepack.io), as `@socket.io/redis-adapter`
+   */
+  parser?: Parser;
 }
 
 /** Resolved options: every field set, frozen. */
@@ -29,19 +42,24 @@ export interface ResolvedRedisAdapterOptions {
   readonly key: string;
   readonly requestsTimeout: number;
   readonly streamMaxLen: number | undefined;
+  readonly publishOnSpecificResponseChannel: boolean;
+  readonly parser: Parser;
+}
+
+function isParser(v: unknown, name: string): Parser {
+  const p = is.object<Record<string, unknown>>()(v, name);
+  is.fn()(p.encode, `${name}.encode`);
+  is.fn()(p.decode, `${name}.decode`);
+  return p as unknown as Parser;
 }
 
 const SCHEMA: OptionSchema<ResolvedRedisAdapterOptions> = {
   key: { default: "socket.io", check: is.string() },
   requestsTimeout: { default: 5_000 /* ms */, check: is.number(1, 2 ** 31 - 1) },
   streamMaxLen: { default: undefined, check: is.optional(is.number(1, 1e9)) },
+  publishOnSpecificResponseChannel: { default: false, check: is.boolean() },
+  parser: { default: msgpack, check: isParser },
 };
-
-/**
- * Options of `@socket.io/redis-adapter` that Socketeer accepts and ignores: answers always go
- * to the requesting node's own channel, and the wire format is Socketeer's own.
- */
-const IGNORED = ["publishOnSpecificResponseChannel", "parser"] as const;
 
 /**
  * Validates and freezes the adapter options.
@@ -53,5 +71,52 @@ const IGNORED = ["publishOnSpecificResponseChannel", "parser"] as const;
  * resolveRedisAdapterOptions({ requestsTimeout: 2000 }).key; // "socket.io"
  */
 export function resolveRedisAdapterOptions(user: RedisAdapterOptions | undefined): ResolvedRedisAdapterOptions {
-  return resolveOptions(SCHEMA, user, IGNORED);
+  return resolveOptions(SCHEMA, user);
+}
+
+/** How a sharded adapter subscribes (as `@socket.io/redis-adapter`'s `createShardedAdapter`). */
+export type SubscriptionMode = "static" | "dynamic" | "dynamic-private";
+
+/** Options of `createShardedAdapter()` (the names of `@socket.io/redis-adapter`). */
+export interface ShardedRedisAdapterOptions {
+  /**
+   * Prefix of the channels.
+   * @default "socket.io"
+   */
+  channelPrefix?: string;
+  /**
+   * "static": two channels per namespace; "dynamic": plus one per public room (a broadcast to
+   * one such room reaches only the nodes that have it); "dynamic-private": plus one per room,
+   * sockets' own rooms included.
+   * @default "dynamic"
+   */
+  subscriptionMode?: SubscriptionMode;
+  /** @default 5000 (ms) */
+  requestsTimeout?: number;
+  /** Cap on the packets kept for connection state recovery (see {@link RedisAdapterOptions}). */
+  streamMaxLen?: number;
+}
+
+/** Resolved sharded options. */
+export interface ResolvedShardedOptions {
+  readonly channelPrefix: string;
+  readonly subscriptionMode: SubscriptionMode;
+  readonly requestsTimeout: number;
+  readonly streamMaxLen: number | undefined;
+}
+
+const SHARDED_SCHEMA: OptionSchema<ResolvedShardedOptions> = {
+  channelPrefix: { default: "socket.io", check: is.string() },
+  subscriptionMode: { default: "dynamic", check: is.oneOf("static", "dynamic", "dynamic-private") },
+  requestsTimeout: { default: 5_000 /* ms */, check: is.number(1, 2 ** 31 - 1) },
+  streamMaxLen: { default: undefined, check: is.optional(is.number(1, 1e9)) },
+};
+
+/**
+ * Validates and freezes the sharded adapter's options.
+ *
+ * @throws SKT_ERR_OPTIONS_UNKNOWN, SKT_ERR_OPTIONS_INVALID_TYPE, SKT_ERR_OPTIONS_OUT_OF_RANGE
+ */
+export function resolveShardedOptions(user: ShardedRedisAdapterOptions | undefined): ResolvedShardedOptions {
+  return resolveOptions(SHARDED_SCHEMA, user);
 }

@@ -4,8 +4,9 @@
  *
  * - Every recoverable broadcast (an event without ack, not volatile) gets an offset chosen by the
  *   node that sends it, before local delivery, so local delivery never waits for Redis. The
- *   packet is appended to a Redis Stream (`<key>-stream#<nsp>#`) and published to the other nodes
- *   by one Lua script, so the stream order is the order in which every node receives broadcasts.
+ *   message, as published, is appended to a Redis Stream (`<key>-stream#<nsp>#`, a key no
+ *   socket.io node reads) and published to the other nodes by one Lua script, so the stream order
+ *   is the order in which every node receives broadcasts.
  *   The stream is capped (`XADD MAXLEN ~ streamMaxLen`) and expires when idle.
  * - A disconnected socket's session (id, private id, rooms, data) is stored under
  *   `<key>-session#<nsp>#<pid>` with a TTL of `maxDisconnectionDuration`.
@@ -16,11 +17,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import type { ChannelNames } from "./channels.js";
 import type { CommandLink } from "./redis-client.js";
-import { MESSAGE_TYPE, decodeMessage, type NodeMessage } from "./messages.js";
 import { decodeFrame, encodeFrame } from "./wire.js";
+import type { Outgoing, Wire } from "./wires.js";
 
+/** Where a namespace's recovery data lives. */
+export interface RecoveryKeys {
+  /** The stream of recoverable broadcasts. */
+  readonly stream: string;
+  /** The key of a persisted session. */
+  session(pid: string): string;
+  /** The command the append script publishes with ("PUBLISH", or "SPUBLISH" on a cluster). */
+  readonly publish: "PUBLISH" | "SPUBLISH";
+}
 /** A session as the server persists it on disconnect. */
 export interface StoredSession {
   sid: string;
@@ -52,11 +61,11 @@ const CLOCK_SLACK_MS = 10_000;
 const PAGE = 500;
 const OFFSET_RE = /^([0-9a-z]{1,11})\.[A-Za-z0-9_-]{1,16}\.[0-9a-z]{1,11}$/;
 
-// KEYS[1] stream; ARGV: maxlen, offset, base64 message, ttl ms, channel ('' = none), frame, origin.
+// KEYS[1] stream; ARGV: maxlen, offset, base64 message, ttl ms, channel ('' = none), frame, origin, command.
 const APPEND_AND_PUBLISH = `
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'o', ARGV[2], 'm', ARGV[3], 'n', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] ~= '' then return redis.call('PUBLISH', ARGV[5], ARGV[6]) end
+if ARGV[5] ~= '' then return redis.call(ARGV[8], ARGV[5], ARGV[6]) end
 return 0`;
 
 const TAKE = `local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v`;
@@ -75,7 +84,8 @@ function intersects(a: readonly string[], b: ReadonlySet<string>): boolean {
 /** Sessions and recoverable packets of one namespace, in Redis. */
 export class RecoveryStore {
   #link: CommandLink;
-  #names: ChannelNames;
+  #keys: RecoveryKeys;
+  #wire: Wire;
   #opts: RecoveryStoreOptions;
   #node: string;
   #prefix = randomBytes(6).toString("base64url");
@@ -83,13 +93,15 @@ export class RecoveryStore {
 
   /**
    * @param link the command connection
-   * @param names the namespace's channel and key names
+   * @param keys the namespace's stream and session keys
+   * @param wire the protocol (reads stored broadcasts back)
    * @param node this node's uid (local-only broadcasts reach only sessions that were on it)
    * @param opts window, stream cap and restore retries
    */
-  constructor(link: CommandLink, names: ChannelNames, node: string, opts: RecoveryStoreOptions) {
+  constructor(link: CommandLink, keys: RecoveryKeys, wire: Wire, node: string, opts: RecoveryStoreOptions) {
     this.#link = link;
-    this.#names = names;
+    this.#keys = keys;
+    this.#wire = wire;
     this.#node = node;
     this.#opts = opts;
   }
@@ -104,24 +116,25 @@ export class RecoveryStore {
    * Appends a broadcast to the stream and, unless local, publishes it, atomically.
    *
    * @param offset the offset the packet carries
-   * @param frame the encoded broadcast message (as published)
+   * @param out the encoded broadcast message and its channel
    * @param isLocal true for a `local` broadcast: recorded, not published
    * @returns resolves when Redis has both
    */
-  async append(offset: string, frame: Buffer, isLocal: boolean): Promise<void> {
+  async append(offset: string, out: Outgoing, isLocal: boolean): Promise<void> {
     const ttl = Math.max(1, this.#opts.maxDisconnectionDuration * 2);
     await this.#link.command([
       "EVAL",
       APPEND_AND_PUBLISH,
       "1",
-      this.#names.stream,
+      this.#keys.stream,
       String(this.#opts.streamMaxLen),
       offset,
-      frame.toString("base64"),
+      out.bytes.toString("base64"),
       String(ttl),
-      isLocal ? "" : this.#names.broadcast,
-      frame,
+      isLocal ? "" : out.channel,
+      out.bytes,
       isLocal ? this.#node : "",
+      this.#keys.publish,
     ]);
   }
 
@@ -133,7 +146,7 @@ export class RecoveryStore {
   async persist(session: StoredSession): Promise<void> {
     const value = encodeFrame({ ...session, node: this.#node }).toString("base64");
     const ttl = Math.max(1, this.#opts.maxDisconnectionDuration);
-    await this.#link.command(["SET", this.#names.session(session.pid), value, "PX", String(ttl)]);
+    await this.#link.command(["SET", this.#keys.session(session.pid), value, "PX", String(ttl)]);
   }
 
   /**
@@ -158,7 +171,7 @@ export class RecoveryStore {
     // The node that lost the client persists the session when it notices the closed
     // transport; a client quick to reconnect elsewhere may be faster. Look again a few times.
     for (let attempt = 0; ; attempt++) {
-      const reply = await this.#link.command(["EVAL", TAKE, "1", this.#names.session(pid)]);
+      const reply = await this.#link.command(["EVAL", TAKE, "1", this.#keys.session(pid)]);
       if (typeof reply === "string") return reply;
       const wait = this.#opts.restoreRetries[attempt];
       if (wait === undefined) return undefined;
@@ -185,7 +198,7 @@ export class RecoveryStore {
     let start = `${Math.max(0, stampedAt - CLOCK_SLACK_MS)}-0`;
     // At most the whole (capped) stream is read, one page at a time.
     for (let read = 0; read <= this.#opts.streamMaxLen + PAGE; read += PAGE) {
-      const page = (await this.#link.command(["XRANGE", this.#names.stream, start, "+", "COUNT", String(PAGE)])) as StreamEntry[] | null;
+      const page = (await this.#link.command(["XRANGE", this.#keys.stream, start, "+", "COUNT", String(PAGE)])) as StreamEntry[] | null;
       if (!Array.isArray(page) || page.length === 0) break;
       for (const [, fields] of page) {
         if (!found) {
@@ -207,17 +220,10 @@ export class RecoveryStore {
     const origin = field(fields, "n");
     // A local-only broadcast reached only the sockets of its node.
     if (origin !== undefined && origin !== "" && origin !== node) return undefined;
-    let m: NodeMessage;
-    try {
-      m = decodeMessage(Buffer.from(field(fields, "m") ?? "", "base64"));
-    } catch {
-      return undefined;
-    }
-    if (m.type !== MESSAGE_TYPE.BROADCAST) return undefined;
-    const { rooms: to, except } = m.opts;
-    if (to.length > 0 && !intersects(to, rooms)) return undefined;
-    if (intersects(except, rooms)) return undefined;
-    const data = (m.packet as { data?: unknown } | null)?.data;
-    return Array.isArray(data) ? data : undefined;
+    const stored = this.#wire.readStored(Buffer.from(field(fields, "m") ?? "", "base64"));
+    if (stored === undefined) return undefined;
+    if (stored.rooms.length > 0 && !intersects(stored.rooms, rooms)) return undefined;
+    if (intersects(stored.except, rooms)) return undefined;
+    return stored.data;
   }
 }

@@ -11,7 +11,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { debuglog } from "../../core/util/debug.js";
-import { channelNames, type ChannelNames } from "./channels.js";
 import {
   Adapter,
   createError,
@@ -27,11 +26,11 @@ import {
   type SocketeerError,
 } from "./core.js";
 import { answerOf, deliverServerSideEmit, fromWire, isRecoverable, toWire, type RemoteSocketDetails } from "./convert.js";
-import { MESSAGE_TYPE, decodeMessage, encodeMessage, isResponse, type NodeMessage, type WireSocket } from "./messages.js";
-import type { ResolvedRedisAdapterOptions } from "./options.js";
-import { RecoveryStore } from "./recovery-store.js";
-import { commandLink, numsubCount, subscriberLink, type CommandLink, type SubscriberLink } from "./redis-client.js";
+import { MESSAGE_TYPE, isResponse, type NodeMessage, type WireSocket } from "./messages.js";
+import { RecoveryStore, type RecoveryKeys } from "./recovery-store.js";
+import type { CommandLink, SubscriberLink } from "./redis-client.js";
 import { RequestTracker } from "./requests.js";
+import type { Outgoing, Wire } from "./wires.js";
 
 const debug = debuglog("socketeer:redis");
 
@@ -40,23 +39,42 @@ const RESTORE_RETRIES = [50, 100, 200] as const;
 /** How long answers to a broadcast with ack but without `timeout()` are awaited from other nodes, ms. */
 const ACKS_WITHOUT_TIMEOUT_MS = 60_000;
 
+/** What an adapter is built from (createAdapter and createShardedAdapter make it). */
+export interface AdapterSetup {
+  readonly pub: CommandLink;
+  readonly sub: SubscriberLink;
+  /** The protocol of a namespace for a node uid. */
+  wire(nsp: string, uid: string): Wire;
+  /** The recovery keys of a namespace. */
+  recoveryKeys(nsp: string): RecoveryKeys;
+  readonly requestsTimeout: number;
+  readonly streamMaxLen: number | undefined;
+}
+
 /**
- * The Redis adapter of one namespace on one node. Create it through `createAdapter()`.
+ * The Redis adapter of one namespace on one node. Create it through `createAdapter()` or
+ * `createShardedAdapter()`.
  *
  * Events: those of the in-memory adapter, plus `error` (a Redis failure or a skipped cross-node
- * operation, as a SKT_ERR_REDIS_* error; only emitted when someone listens).
+ * operation, as a SKT_ERR_REDIS_* error; only emitted when someone listens). A message on the
+ * namespace's channels that is not a valid message is dropped and counted
+ * ({@link RedisAdapter.invalidMessages}); the first one is reported.
  *
  * @example
  * io.of("/").adapter.on("error", (err) => log.warn(err.code, err.message));
  */
 export class RedisAdapter extends Adapter {
   /** This node's id for the namespace (unique per adapter instance). */
-  readonly uid: string = randomBytes(8).toString("base64url");
+  readonly uid: string = randomBytes(8).toString("hex");
   /** How long requests to the other nodes wait, ms. */
   readonly requestsTimeout: number;
+  /** Messages received on the namespace's channels that were not valid messages (dropped). */
+  invalidMessages = 0;
   #pub: CommandLink;
   #sub: SubscriberLink;
-  #names: ChannelNames;
+  #wire: Wire;
+  /** Room channels subscribed (sharded "dynamic" modes). */
+  #roomChannels = new Map<string, string>();
   #requests = new RequestTracker();
   #store: RecoveryStore | undefined;
   #detach: (() => void)[] = [];
@@ -69,22 +87,19 @@ export class RedisAdapter extends Adapter {
 
   /**
    * @param nsp the namespace
-   * @param pubClient client for commands and PUBLISH
-   * @param subClient client in subscriber mode (one per node)
-   * @param opts resolved options
-   * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is neither ioredis nor node-redis
+   * @param setup the Redis links, the protocol and the resolved options
    */
-  constructor(nsp: AdapterNamespace, pubClient: unknown, subClient: unknown, opts: ResolvedRedisAdapterOptions) {
+  constructor(nsp: AdapterNamespace, setup: AdapterSetup) {
     super(nsp);
-    this.requestsTimeout = opts.requestsTimeout;
-    this.#pub = commandLink(pubClient, "pubClient");
-    this.#sub = subscriberLink(subClient, "subClient");
-    this.#names = channelNames(opts.key, nsp.name, this.uid);
+    this.requestsTimeout = setup.requestsTimeout;
+    this.#pub = setup.pub;
+    this.#sub = setup.sub;
+    this.#wire = setup.wire(nsp.name, this.uid);
     const recovery = nsp.server.recovery;
     if (recovery !== undefined) {
-      this.#store = new RecoveryStore(this.#pub, this.#names, this.uid, {
+      this.#store = new RecoveryStore(this.#pub, setup.recoveryKeys(nsp.name), this.#wire, this.uid, {
         maxDisconnectionDuration: recovery.maxDisconnectionDuration,
-        streamMaxLen: opts.streamMaxLen ?? recovery.maxPersistedPackets,
+        streamMaxLen: setup.streamMaxLen ?? recovery.maxPersistedPackets,
         restoreRetries: RESTORE_RETRIES,
       });
     }
@@ -99,8 +114,33 @@ export class RedisAdapter extends Adapter {
 
   /** Subscribes to the namespace's channels. Idempotent; never rejects (failures are reported). */
   override init(): Promise<void> {
-    this.#ready ??= this.#sub
-      .subscribe([this.#names.broadcast, this.#names.request, this.#names.response], (channel, frame) => this.#onFrame(channel, frame))
+    if (this.#ready !== undefined) return this.#ready;
+    const onFrame = (channel: string, frame: Buffer): void => this.#onFrame(channel, frame);
+    const subscribed = [this.#sub.subscribe([...this.#wire.channels], onFrame)];
+    if (this.#wire.patterns.length > 0) subscribed.push(this.#sub.psubscribe([...this.#wire.patterns], onFrame));
+    // Sharded "dynamic" modes: a node listens on a room's own channel while it has the room.
+    const onCreate = (room: Room): void => {
+      const channel = this.#wire.roomChannel(room, this.#isPrivate(room));
+      if (channel === undefined || this.#closed) return;
+      this.#roomChannels.set(room, channel);
+      this.#sub.subscribe([channel], onFrame).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "SSUBSCRIBE room")));
+    };
+    const onDelete = (room: Room): void => {
+      const channel = this.#roomChannels.get(room);
+      if (channel === undefined) return;
+      this.#roomChannels.delete(room);
+      this.#sub.unsubscribe([channel]).catch((err: unknown) => debug("unsubscribe failed: %s", err));
+    };
+    if (this.#wire.roomChannel("x", false) !== undefined || this.#wire.roomChannel("x", true) !== undefined) {
+      this.on("create-room", onCreate);
+      this.on("delete-room", onDelete);
+      this.#detach.push(() => {
+        this.off("create-room", onCreate);
+        this.off("delete-room", onDelete);
+      });
+    }
+    this.#ready = Promise.all(subscribed)
+      .then(() => undefined)
       .catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "SUBSCRIBE")));
     return this.#ready;
   }
@@ -120,9 +160,11 @@ export class RedisAdapter extends Adapter {
       clearTimeout(timer);
     }
     for (const off of this.#detach) off();
-    const done = this.#sub
-      .unsubscribe([this.#names.broadcast, this.#names.request, this.#names.response])
-      .catch((err: unknown) => debug("unsubscribe failed: %s", err));
+    const channels = [...this.#wire.channels, ...this.#roomChannels.values()];
+    this.#roomChannels.clear();
+    const unsubscribed = [this.#sub.unsubscribe(channels)];
+    if (this.#wire.patterns.length > 0) unsubscribed.push(this.#sub.punsubscribe([...this.#wire.patterns]));
+    const done = Promise.all(unsubscribed).catch((err: unknown) => debug("unsubscribe failed: %s", err));
     // While Redis is away the command waits for the reconnection: closing must not.
     if (this.#sub.isReady()) await done;
   }
@@ -131,9 +173,9 @@ export class RedisAdapter extends Adapter {
   override async serverCount(): Promise<number> {
     if (this.#closed || !this.#pub.isReady()) return 1;
     try {
-      return Math.max(1, numsubCount(await this.#pub.command(["PUBSUB", "NUMSUB", this.#names.request])));
+      return Math.max(1, await this.#pub.countSubscribers(this.#wire.countChannel));
     } catch (err) {
-      this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "PUBSUB NUMSUB"));
+      this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, "counting the nodes"));
       return 1;
     }
   }
@@ -141,17 +183,21 @@ export class RedisAdapter extends Adapter {
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const isLocal = opts.flags?.local === true;
     const offset = this.#store !== undefined && isRecoverable(packet, opts) ? this.#store.nextOffset() : undefined;
+    // Encoded before local delivery (the local encoder may rewrite binary values in place), and
+    // before the offset joins the arguments: it travels beside them (see protocol-classic.ts).
+    const out =
+      isLocal && offset === undefined
+        ? undefined
+        : this.#encode({ type: MESSAGE_TYPE.BROADCAST, uid: this.uid, packet, opts: toWire(opts), ...(offset === undefined ? {} : { offset }) });
     if (offset !== undefined) (packet.data as unknown[]).push(offset);
-    // Encoded before local delivery: the local encoder may rewrite binary values in place.
-    const frame = isLocal && offset === undefined ? undefined : this.#encode({ type: MESSAGE_TYPE.BROADCAST, uid: this.uid, packet, opts: toWire(opts) });
     super.broadcast(packet, opts);
-    if (frame === undefined) return;
+    if (out === undefined) return;
     if (offset !== undefined) {
       if (!this.#isReady("a broadcast")) return;
-      this.#track(this.#store!.append(offset, frame, isLocal), "XADD/PUBLISH");
+      this.#track(this.#store!.append(offset, out, isLocal), "XADD/PUBLISH");
       return;
     }
-    this.#publish(this.#names.broadcast, frame, "a broadcast");
+    this.#publish(out, "a broadcast");
   }
 
   override broadcastWithAck(
@@ -169,9 +215,9 @@ export class RedisAdapter extends Adapter {
       if (m.type === MESSAGE_TYPE.BROADCAST_CLIENT_COUNT) clientCountCallback(m.count);
       else if (m.type === MESSAGE_TYPE.BROADCAST_ACK) ack(...m.args);
     });
-    const frame = this.#encode({ type: MESSAGE_TYPE.BROADCAST, uid: this.uid, packet: { ...packet }, opts: toWire(opts), rid });
+    const out = this.#encode({ type: MESSAGE_TYPE.BROADCAST, uid: this.uid, packet: { ...packet }, opts: toWire(opts), rid });
     super.broadcastWithAck(packet, opts, clientCountCallback, ack);
-    if (frame === undefined || !this.#publish(this.#names.broadcast, frame, "a broadcast with ack")) {
+    if (out === undefined || !this.#publish(out, "a broadcast with ack")) {
       this.#requests.fail(rid, createError("SKT_ERR_REDIS_NOT_READY", "a broadcast with ack"));
     }
   }
@@ -277,25 +323,30 @@ export class RedisAdapter extends Adapter {
     return settled;
   }
 
-  #send(message: NodeMessage, what: string): boolean {
-    const frame = this.#encode(message);
-    return frame !== undefined && this.#publish(this.#names.request, frame, what);
+  #send(message: NodeMessage, what: string, to?: string): boolean {
+    const out = this.#encode(message, to);
+    return out !== undefined && this.#publish(out, what);
   }
 
-  #encode(message: NodeMessage): Buffer | undefined {
+  #encode(message: NodeMessage, to?: string): Outgoing | undefined {
     try {
-      return encodeMessage(message);
+      return this.#wire.encode(message, to);
     } catch (err) {
       this.#report(err);
       return undefined;
     }
   }
 
-  #publish(channel: string, frame: Buffer, what: string): boolean {
+  #publish(out: Outgoing, what: string): boolean {
     if (this.#closed) return false;
     if (!this.#isReady(what)) return false;
-    this.#pub.command(["PUBLISH", channel, frame]).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, `PUBLISH ${what}`)));
+    this.#pub.publish(out.channel, out.bytes).catch((err: unknown) => this.#report(createErrorWithCause("SKT_ERR_REDIS_COMMAND_FAILED", err, `PUBLISH ${what}`)));
     return true;
+  }
+
+  /** True for a socket's own room (its id). */
+  #isPrivate(room: Room): boolean {
+    return this.sids.has(room);
   }
 
   /**
@@ -321,17 +372,21 @@ export class RedisAdapter extends Adapter {
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
 
+  /**
+   * Everything that arrives on the namespace's channels. Runs inside a Redis client's callback:
+   * nothing may throw out of it.
+   */
   #onFrame(channel: string, frame: Buffer): void {
     if (this.#closed) return;
-    let m: NodeMessage;
+    let m: NodeMessage | undefined;
     try {
-      m = decodeMessage(frame);
+      m = this.#wire.decode(channel, frame, (room) => this.rooms.has(room));
     } catch (err) {
-      return this.#report(err);
+      return this.#invalid(err);
     }
-    if (m.uid === this.uid) return;
-    if (channel === this.#names.response) {
-      if (isResponse(m)) this.#requests.answer(m.rid, m.uid, m.type === MESSAGE_TYPE.BROADCAST_CLIENT_COUNT || m.type === MESSAGE_TYPE.BROADCAST_ACK ? m : answerOf(m));
+    if (m === undefined || m.uid === this.uid) return;
+    if (isResponse(m)) {
+      this.#requests.answer(m.rid, m.uid, m.type === MESSAGE_TYPE.BROADCAST_CLIENT_COUNT || m.type === MESSAGE_TYPE.BROADCAST_ACK ? m : answerOf(m));
       return;
     }
     try {
@@ -341,16 +396,24 @@ export class RedisAdapter extends Adapter {
     }
   }
 
+  /** A message that is not one: counted, the first one reported, never thrown. */
+  #invalid(err: unknown): void {
+    this.invalidMessages++;
+    if (this.invalidMessages === 1) this.#report(err);
+    else debug("invalid message #%d dropped: %s", this.invalidMessages, err);
+  }
+
   #onRequest(m: NodeMessage): void {
-    const reply = (answer: NodeMessage): void => {
-      const frame = this.#encode(answer);
-      if (frame !== undefined) this.#publish(this.#names.responseOf(m.uid), frame, "an answer");
-    };
+    const reply = (answer: NodeMessage): void => void this.#send(answer, "an answer", m.uid);
     switch (m.type) {
       case MESSAGE_TYPE.BROADCAST: {
         const opts = fromWire(m.opts);
         const packet = m.packet as Packet;
-        if (m.rid === undefined) return super.broadcast(packet, opts);
+        if (m.rid === undefined) {
+          // Recovery: the offset travels beside the arguments; clients get it last, as locally.
+          if (m.offset !== undefined && this.#store !== undefined && Array.isArray(packet.data)) packet.data.push(m.offset);
+          return super.broadcast(packet, opts);
+        }
         const rid = m.rid;
         return super.broadcastWithAck(
           packet,

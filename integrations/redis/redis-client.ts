@@ -23,6 +23,10 @@ export interface CommandLink {
   isReady(): boolean;
   /** Sends one command; bulk replies come back as strings. */
   command(args: RedisArg[]): Promise<unknown>;
+  /** Publishes a message (PUBLISH; SPUBLISH on the sharded link). */
+  publish(channel: string, bytes: Buffer): Promise<unknown>;
+  /** How many connections subscribe to a channel (PUBSUB NUMSUB; SHARDNUMSUB on the sharded link). */
+  countSubscribers(channel: string): Promise<number>;
   /** Listens for the client's errors; returns the function that stops listening. */
   onError(fn: (err: unknown) => void): () => void;
 }
@@ -35,6 +39,10 @@ export interface SubscriberLink {
   subscribe(channels: string[], onMessage: (channel: string, message: Buffer) => void): Promise<void>;
   /** Unsubscribes from channels subscribed through this link. */
   unsubscribe(channels: string[]): Promise<void>;
+  /** Subscribes to channel patterns (PSUBSCRIBE); messages reach `onMessage` with their channel. */
+  psubscribe(patterns: string[], onMessage: (channel: string, message: Buffer) => void): Promise<void>;
+  /** Unsubscribes from patterns subscribed through this link. */
+  punsubscribe(patterns: string[]): Promise<void>;
   onError(fn: (err: unknown) => void): () => void;
 }
 
@@ -52,6 +60,8 @@ interface IoRedisShape extends Emitter {
   call(command: string, ...args: RedisArg[]): Promise<unknown>;
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(...channels: string[]): Promise<unknown>;
+  psubscribe(...patterns: string[]): Promise<unknown>;
+  punsubscribe(...patterns: string[]): Promise<unknown>;
 }
 
 /** The part of a node-redis (v4+) client the adapter uses. */
@@ -60,6 +70,8 @@ interface NodeRedisShape extends Emitter {
   sendCommand(args: RedisArg[]): Promise<unknown>;
   subscribe(channels: string[], listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<unknown>;
   unsubscribe(channels: string[], listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<unknown>;
+  pSubscribe(patterns: string[], listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<unknown>;
+  pUnsubscribe(patterns: string[], listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<unknown>;
 }
 
 function has(client: unknown, key: string, type: string): boolean {
@@ -99,6 +111,8 @@ export function commandLink(client: unknown, name: string): CommandLink {
       kind: "ioredis",
       isReady: () => client.status === "ready",
       command: ([cmd, ...args]) => client.call(String(cmd), ...args),
+      publish: (channel, bytes) => client.call("PUBLISH", channel, bytes),
+      countSubscribers: async (channel) => numsubCount(await client.call("PUBSUB", "NUMSUB", channel)),
       onError: (fn) => listen(client, "error", fn),
     };
   }
@@ -107,6 +121,8 @@ export function commandLink(client: unknown, name: string): CommandLink {
       kind: "node-redis",
       isReady: () => client.isReady,
       command: (args) => client.sendCommand(args),
+      publish: (channel, bytes) => client.sendCommand(["PUBLISH", channel, bytes]),
+      countSubscribers: async (channel) => numsubCount(await client.sendCommand(["PUBSUB", "NUMSUB", channel])),
       onError: (fn) => listen(client, "error", fn),
     };
   }
@@ -133,7 +149,12 @@ export function subscriberLink(client: unknown, name: string): SubscriberLink {
 
 function ioRedisSubscriber(client: IoRedisShape): SubscriberLink {
   const handlers = new Map<string, (channel: string, message: Buffer) => void>();
+  const patternHandlers = new Map<string, (channel: string, message: Buffer) => void>();
   let detach: (() => void) | undefined;
+  let detachPatterns: (() => void) | undefined;
+  const onPmessageBuffer = (pattern: Buffer, channel: Buffer, message: Buffer): void => {
+    patternHandlers.get(pattern.toString())?.(channel.toString(), message);
+  };
   // ioredis delivers every channel of the connection to every `messageBuffer` listener: one
   // listener per link, dispatching to this link's channels only.
   const onMessageBuffer = (channel: Buffer, message: Buffer): void => {
@@ -158,12 +179,28 @@ function ioRedisSubscriber(client: IoRedisShape): SubscriberLink {
       if (client.status === "end") return;
       await client.unsubscribe(...channels);
     },
+    async psubscribe(patterns, onMessage) {
+      detachPatterns ??= listen(client, "pmessageBuffer", onPmessageBuffer as Fn);
+      for (const p of patterns) patternHandlers.set(p, onMessage);
+      await client.psubscribe(...patterns);
+    },
+    async punsubscribe(patterns) {
+      for (const p of patterns) patternHandlers.delete(p);
+      if (patternHandlers.size === 0) {
+        detachPatterns?.();
+        detachPatterns = undefined;
+      }
+      if (client.status === "end") return;
+      await client.punsubscribe(...patterns);
+    },
     onError: (fn) => listen(client, "error", fn),
   };
 }
 
 function nodeRedisSubscriber(client: NodeRedisShape): SubscriberLink {
   const listeners = new Map<string, (message: Buffer, channel: Buffer) => void>();
+  const patternListeners = new Map<string, (message: Buffer, channel: Buffer) => void>();
+  const isOpen = (): boolean => (client as unknown as { isOpen?: boolean }).isOpen !== false;
   return {
     kind: "node-redis",
     isReady: () => client.isReady,
@@ -178,9 +215,21 @@ function nodeRedisSubscriber(client: NodeRedisShape): SubscriberLink {
       for (const c of channels) {
         const listener = listeners.get(c);
         listeners.delete(c);
-        if (listener !== undefined && (client as unknown as { isOpen?: boolean }).isOpen !== false) {
-          await client.unsubscribe([c], listener, true);
-        }
+        if (listener !== undefined && isOpen()) await client.unsubscribe([c], listener, true);
+      }
+    },
+    async psubscribe(patterns, onMessage) {
+      for (const p of patterns) {
+        const listener = (message: Buffer, channel: Buffer): void => onMessage(channel.toString(), message);
+        patternListeners.set(p, listener);
+        await client.pSubscribe([p], listener, true);
+      }
+    },
+    async punsubscribe(patterns) {
+      for (const p of patterns) {
+        const listener = patternListeners.get(p);
+        patternListeners.delete(p);
+        if (listener !== undefined && isOpen()) await client.pUnsubscribe([p], listener, true);
       }
     },
     onError: (fn) => listen(client, "error", fn),

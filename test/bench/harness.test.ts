@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { needRedis } from "../helpers/services.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -53,7 +54,7 @@ function runBench(args: string[], timeoutMs: number): Promise<{ code: number | n
 test("the quick harness measures every scenario on the socket.io and ws servers and prints JSON", async () => {
   const { code, stdout, stderr } = await runBench([
     "--quick", "--json", "--runs", "1", "--n", "40", "--fanout", "20", "--deliveries", "400",
-    "--duration", "150", "--polling-clients", "3", "--servers", "socketio,ws", "--no-warmup",
+    "--duration", "150", "--polling-clients", "3", "--servers", "socketio,ws", "--no-warmup", "--scenario", "A,B,C,D,E",
   ], 60_000);
   assert.equal(code, 0, stderr.slice(-2000));
   assert.match(stderr, /run 1\/1/, "progress is shown on stderr");
@@ -105,6 +106,22 @@ test("several load-generator processes share the clients and their figures are m
   for (const c of out.cases) {
     assert.deepEqual(c.errors, {}, `${c.id} failed: ${JSON.stringify(c.errors)}`);
     for (const m of c.metrics) assert.ok(Number.isFinite(m.results.ws?.median), `${c.id}.${m.key}`);
+  }
+});
+
+test("scenario R runs two nodes on Redis for Socketeer and socket.io, clients on both", { skip: await needRedis() }, async () => {
+  const { code, stdout, stderr } = await runBench([
+    "--quick", "--json", "--runs", "1", "--fanout", "20", "--deliveries", "400", "--duration", "150",
+    "--scenario", "R", "--servers", "socketeer,socketio", "--no-warmup",
+  ], 90_000);
+  assert.equal(code, 0, stderr.slice(-2000));
+  const out = JSON.parse(stdout) as BenchJson;
+  assert.deepEqual(out.cases.map((c) => c.id), ["R-B", "R-D"]);
+  for (const c of out.cases) {
+    assert.deepEqual(c.errors, {}, `${c.id} failed: ${JSON.stringify(c.errors)}`);
+    for (const m of c.metrics) {
+      for (const s of ["socketeer", "socketio"]) assert.ok(Number.isFinite(m.results[s]?.median), `${c.id}.${m.key} ${s}`);
+    }
   }
 });
 

@@ -160,9 +160,12 @@ export interface ChildNode {
   stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx test/redis/fixtures/node.ts` with an IPC channel; stopped after the test. */
-export async function spawnNode(t: After, config: Record<string, unknown>): Promise<ChildNode> {
-  const script = new URL("./fixtures/node.ts", import.meta.url).pathname;
+/**
+ * Spawns `node --import tsx test/redis/fixtures/<fixture>` (default node.ts, a Socketeer node; sio-node.ts
+ * is a socket.io node) with an IPC channel; stopped after the test.
+ */
+export async function spawnNode(t: After, config: Record<string, unknown>, fixture = "node.ts"): Promise<ChildNode> {
+  const script = new URL(`./fixtures/${fixture}`, import.meta.url).pathname;
   const child = spawn(process.execPath, ["--import", "tsx", script], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",

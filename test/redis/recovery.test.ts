@@ -60,8 +60,12 @@ describe("connection state recovery across nodes", { skip }, () => {
     proxy.target = undefined;
     proxy.cut();
     await until(() => a.io.of("/").sockets.size === 0, 5_000, "A to notice the cut");
+    // Broadcasts from different nodes travel on different connections: Redis orders them as they
+    // arrive. Each is awaited before the next, so the expected order is the stream's.
     b.io.to("room1").emit("m", 3, Buffer.from([3, 3]));
+    await until(() => watched.includes(3));
     a.io.emit("m", 4);
+    await until(() => watched.includes(4));
     await c.call("emit", "m", 5);
     b.io.to("other-room").emit("m", "not for u1");
     a.io.except("room1").emit("m", "not for room1");
