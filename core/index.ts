@@ -72,6 +72,7 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+export { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./engine/remote-sessions.js";
 /** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
 export { kHttpHost } from "./symbols.js";
 export type { HttpHost } from "./server/http-host.js";
