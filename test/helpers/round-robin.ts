@@ -4,7 +4,9 @@
  *
  * Requests are forwarded with `node:http` (method, path, headers and body as received; the answer
  * streamed back), upgrades as raw bytes over `net`. A backend marked down is skipped, as a
- * balancer's health check would; an unreachable one answers 502.
+ * balancer's health check would; an unreachable one answers 502. `upgrades` lets a test choose
+ * where an upgrade goes relative to the node that answered the session's handshake (read from
+ * the handshake's answer): the next in turn (default), that node, or another one.
  */
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
@@ -19,6 +21,8 @@ export interface RoundRobin {
   readonly log: { port: number; kind: "http" | "upgrade"; url: string }[];
   /** Takes a backend out of the rotation (a failed health check). */
   down(port: number): void;
+  /** Where upgrades go: the next backend in turn, the session's handshake node, or another node. */
+  upgrades: "round-robin" | "handshake-node" | "other-node";
 }
 
 /**
@@ -34,6 +38,7 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
   const log: RoundRobin["log"] = [];
   const open = new Set<Duplex>();
   let next = 0;
+  const handshakeNode = new Map<string, number>();
   const pick = (): number => {
     for (let i = 0; i < backends.length; i++) {
       const port = backends[next++ % backends.length]!;
@@ -41,11 +46,27 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
     }
     return backends[0]!;
   };
+  const balancer: RoundRobin = {
+    port: 0,
+    url: "",
+    log,
+    down(p) {
+      downed.add(p);
+    },
+    upgrades: "round-robin",
+  };
   const server: Server = createServer((req, res) => {
     const port = pick();
     log.push({ port, kind: "http", url: req.url ?? "" });
     const out = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (answer: IncomingMessage) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (!(req.url ?? "").includes("sid=")) {
+        // a handshake: remember which node answered it (its body starts `0{"sid":"…"`)
+        answer.once("data", (chunk: Buffer) => {
+          const sid = /"sid":"([^"]+)"/.exec(chunk.toString("latin1"))?.[1];
+          if (sid !== undefined) handshakeNode.set(sid, port);
+        });
+      }
       answer.pipe(res);
     });
     out.on("error", () => {
@@ -59,7 +80,11 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
     req.pipe(out);
   });
   server.on("upgrade", (req: IncomingMessage, client: Duplex, head: Buffer) => {
-    const port = pick();
+    const sid = new URL(req.url ?? "/", "http://x").searchParams.get("sid") ?? "";
+    const first = handshakeNode.get(sid);
+    let port = pick();
+    if (first !== undefined && balancer.upgrades === "handshake-node") port = first;
+    while (first !== undefined && balancer.upgrades === "other-node" && port === first) port = pick();
     log.push({ port, kind: "upgrade", url: req.url ?? "" });
     const backend: Socket = connect(port, "127.0.0.1");
     open.add(client).add(backend);
@@ -87,12 +112,6 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    log,
-    down(p) {
-      downed.add(p);
-    },
-  };
+  Object.assign(balancer, { port, url: `http://127.0.0.1:${port}` });
+  return balancer;
 }

@@ -146,3 +146,106 @@ describe("no sticky sessions: polling behind a round-robin balancer", { skip }, 
     await untilAsync(async () => (await owner.call<string[]>("disconnects")).includes("client namespace disconnect"), "the owner sees the disconnect");
   });
 });
+
+describe("no sticky sessions: heartbeats, limits, failures, upgrades", { skip }, () => {
+  test("heartbeats go on through relayed polls (SKT_LONG_SESSION_MS for a longer run)", async (t) => {
+    const c = await cluster(t, 2, false, { pingInterval: 200, pingTimeout: 1_000 });
+    const s = client(t, c.url, { transports: ["polling"] });
+    await connected(s);
+    let pings = 0;
+    s.io.engine.on("ping", () => pings++);
+    let disconnected: string | undefined;
+    s.on("disconnect", (reason) => (disconnected = reason));
+    const ms = Number(process.env.SKT_LONG_SESSION_MS ?? 3_000);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      s.once("disconnect", (reason) => {
+        clearTimeout(timer);
+        reject(new Error(`disconnected: ${reason}`));
+      });
+    });
+    assert.equal(disconnected, undefined);
+    assert.ok(pings >= ms / 200 / 2, `${pings} pings in ${ms} ms`);
+    assert.equal((await ack<Whoami>(s, "whoami")).sid, s.io.engine.id);
+  });
+
+  test("maxHttpBufferSize is the owner's: a relayed POST at the limit is taken, one byte over gets 413", async (t) => {
+    const limit = 1_000;
+    const c = await cluster(t, 2, false, { maxHttpBufferSize: limit });
+    for (const [size, status] of [
+      [limit, 200],
+      [limit + 1, 413],
+    ] as const) {
+      const sid = await rawHandshake(c.url); // on one node…
+      const res = await fetch(`${c.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`, {
+        method: "POST",
+        body: `3${"x".repeat(size - 1)}`, // …the POST on the other (a pong with data)
+      });
+      assert.equal(res.status, status, `a body of ${size} bytes`);
+      const last = c.balancer.log.slice(-2);
+      assert.notEqual(last[0]!.port, last[1]!.port);
+    }
+  });
+
+  test("the owner node killed while a relayed GET is parked there: that GET gets Session ID unknown within seconds", async (t) => {
+    const c = await cluster(t, 2, false);
+    const sid = await rawHandshake(c.url);
+    const owner = c.nodes.find((n) => n.port === c.balancer.log[0]!.port)!;
+    const poll = fetch(`${c.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`); // relayed, parks
+    await untilAsync(async () => (await owner.call<string[]>("sessions")).includes(sid), "the session on its owner");
+    await until(() => c.balancer.log.length >= 2, 5_000, "the GET forwarded");
+    const started = Date.now();
+    owner.child.kill("SIGKILL");
+    const res = await withTimeout(poll, 5_000, "the parked GET's answer");
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { code: 1, message: "Session ID unknown" });
+    assert.ok(Date.now() - started < 4_000);
+  });
+
+  test("the owner node killed: the next request gets Session ID unknown and the client reconnects to a live node", async (t) => {
+    const c = await cluster(t, 2, false);
+    const s = client(t, c.url, { transports: ["polling"], reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    await connected(s);
+    const before = await ack<Whoami>(s, "whoami");
+    const owner = c.nodes[Number(before.node.slice(1))]!;
+    const reconnected = once(s.io, "reconnect", 10_000);
+    const gone = once<[string]>(s, "disconnect", 10_000);
+    owner.child.kill("SIGKILL");
+    c.balancer.down(owner.port); // the balancer's health check
+    assert.equal((await gone)[0], "transport error");
+    await reconnected;
+    const after = await ack<Whoami>(s, "whoami");
+    assert.notEqual(after.node, before.node);
+    assert.notEqual(after.sid, before.sid);
+  });
+
+  for (const [upgrades, outcome] of [
+    ["handshake-node", "websocket"],
+    ["other-node", "polling"],
+  ] as const) {
+    test(`the default client (polling, then WebSocket), the upgrade on the ${upgrades}: ${outcome === "websocket" ? "upgraded" : "refused, the client keeps polling"}`, async (t) => {
+      const c = await cluster(t, 3, false);
+      c.balancer.upgrades = upgrades;
+      const s = client(t, c.url);
+      const upgraded = new Promise<string>((resolve) => {
+        s.io.on("open", () => {
+          s.io.engine.once("upgrade", () => resolve("websocket"));
+          s.io.engine.once("upgradeError", () => resolve("polling"));
+        });
+      });
+      await connected(s);
+      assert.equal(await withTimeout(upgraded, 5_000, "the upgrade's outcome"), outcome);
+      assert.equal(s.io.engine.transport.name, outcome);
+      // either way the session works: acks both ways, binary
+      const who = await ack<Whoami>(s, "whoami");
+      assert.equal(who.transport, outcome);
+      assert.equal(who.sid, s.io.engine.id);
+      const answered = new Promise<void>((resolve) => s.once("question", (n: number, reply: (v: number) => void) => (reply(n + 1), resolve())));
+      assert.equal(await ack(s, "ask"), 22);
+      await answered;
+      const bytes = Buffer.from([9, 8, 7]);
+      assert.deepEqual(Buffer.from(await ack<ArrayBuffer>(s, "echo", bytes)), bytes);
+      assert.equal(c.balancer.log.filter((l) => l.kind === "upgrade").length, 1);
+    });
+  }
+});

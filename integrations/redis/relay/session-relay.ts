@@ -11,7 +11,10 @@
  * packets are ready; when the client drops it, the receiving node tells the owner (`abort`).
  *
  * Owner gone: PUBLISH reaches nobody (its subscriber connection died with it), so the client gets
- * the ordinary unknown-session answer at once and reconnects. Redis down: the same answer.
+ * the ordinary unknown-session answer at once and reconnects. A GET already parked at an owner
+ * that dies learns it within a second: while requests wait, each waited-on owner's channel is
+ * checked once a second (PUBSUB NUMSUB, one command per owner, not per request). Redis down: the
+ * same unknown-session answer.
  * WebSocket upgrades are not relayed: an upgrade for another node's session gets the
  * unknown-session refusal, and the client keeps polling (through the relay).
  */
@@ -28,6 +31,8 @@ const debug = debuglog("socketeer:redis");
 
 /** Length of a node tag (6 random bytes in base64url). */
 const TAG_LENGTH = 8;
+/** While requests wait on owners, how often the owners' channels are checked for a listener, ms. */
+const OWNER_CHECK_MS = 1_000;
 
 /** What the relay uses of the engine. */
 export interface RelayEngine {
@@ -46,6 +51,8 @@ interface Pending {
   res: ServerResponse;
   timer: NodeJS.Timeout;
   owner: string;
+  /** Answers the unknown-session error (the owner is gone). */
+  fail(): void;
 }
 
 /** One node's relay (one per server, shared by its namespaces' adapters). */
@@ -60,6 +67,7 @@ export class SessionRelay implements RemoteSessions {
   #pending = new Map<number, Pending>();
   #served = new Map<string, RelayedResponse>();
   #closed = false;
+  #ownerCheck: NodeJS.Timeout | null = null;
   /** Settles once this node's channel is subscribed. */
   readonly ready: Promise<void>;
 
@@ -97,6 +105,7 @@ export class SessionRelay implements RemoteSessions {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#ownerCheck !== null) clearTimeout(this.#ownerCheck);
     for (const [id, p] of this.#pending) {
       clearTimeout(p.timer);
       this.#pending.delete(id);
@@ -150,7 +159,8 @@ export class SessionRelay implements RemoteSessions {
       if (!res.headersSent) unknown();
     };
     const timer = setTimeout(fail, wait);
-    this.#pending.set(id, { res, timer, owner });
+    this.#pending.set(id, { res, timer, owner, fail });
+    this.#watchOwners();
     res.once("close", () => {
       if (!this.#pending.has(id)) return;
       clearTimeout(timer);
@@ -169,6 +179,27 @@ export class SessionRelay implements RemoteSessions {
         fail();
       },
     );
+  }
+
+  /** Checks the owners pending requests wait on, once a second while any request waits. */
+  #watchOwners(): void {
+    if (this.#ownerCheck !== null || this.#closed) return;
+    this.#ownerCheck = setTimeout(() => {
+      this.#ownerCheck = null;
+      const owners = new Set([...this.#pending.values()].map((p) => p.owner));
+      for (const owner of owners) {
+        this.#pub.countSubscribers(this.#channel(owner)).then(
+          (n) => {
+            if (n > 0) return;
+            debug("relay: node %s is gone", owner);
+            for (const p of [...this.#pending.values()]) if (p.owner === owner) p.fail();
+          },
+          () => {}, // Redis down: the requests' own timeouts answer
+        );
+      }
+      if (this.#pending.size > 0) this.#watchOwners();
+    }, OWNER_CHECK_MS);
+    this.#ownerCheck.unref();
   }
 
   async #publish(tag: string, message: RelayMessage): Promise<number> {
