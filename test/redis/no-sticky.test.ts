@@ -12,7 +12,7 @@ import { client, connected, refused } from "../helpers/client.js";
 import { roundRobin, type RoundRobin } from "../helpers/round-robin.js";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
-import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, privateRedis, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
@@ -30,11 +30,18 @@ interface Whoami {
   transport: string;
 }
 
-async function cluster(t: { after(fn: () => unknown): void }, n: number, stickySessions: boolean, engine: Record<string, unknown> = {}): Promise<Cluster> {
+async function cluster(
+  t: { after(fn: () => unknown): void },
+  n: number,
+  stickySessions: boolean,
+  engine: Record<string, unknown> = {},
+  redisUrl = REDIS_URL,
+): Promise<Cluster> {
   const key = uniqueKey();
-  cleanupAtEnd(key);
+  // a private Redis is gone at the end: nothing to clean there
+  if (redisUrl === REDIS_URL) cleanupAtEnd(key);
   const nodes = await Promise.all(
-    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl: REDIS_URL, name: `n${i}`, stickySessions, engine }, "relay-node.ts")),
+    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl, name: `n${i}`, stickySessions, engine }, "relay-node.ts")),
   );
   const balancer = await roundRobin(
     t,
@@ -217,6 +224,30 @@ describe("no sticky sessions: heartbeats, limits, failures, upgrades", { skip },
     const after = await ack<Whoami>(s, "whoami");
     assert.notEqual(after.node, before.node);
     assert.notEqual(after.sid, before.sid);
+  });
+
+  test("Redis restarted mid-session: no node crashes; relayed requests fail over to a reconnect, then the relay works again", async (t) => {
+    const redis = await privateRedis(t);
+    const c = await cluster(t, 2, false, { pingInterval: 300, pingTimeout: 1_000 }, redis.url);
+    const s = client(t, c.url, { transports: ["polling"], reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 300 });
+    await connected(s);
+    const before = await ack<Whoami>(s, "whoami");
+    const lost = once<[string]>(s, "disconnect", 10_000);
+    await redis.stop();
+    // the next relayed request cannot reach the owner: the session ends as for an unknown one
+    assert.equal((await lost)[0], "transport error");
+    await redis.start();
+    await withTimeout(
+      (async () => {
+        while (!s.connected) await once(s, "connect", 10_000).catch(() => {});
+      })(),
+      20_000,
+      "the client back",
+    );
+    const after = await ack<Whoami>(s, "whoami");
+    assert.notEqual(after.sid, before.sid);
+    assert.deepEqual(await ack(s, "echo", "again"), "again");
+    for (const node of c.nodes) assert.equal(node.child.exitCode, null);
   });
 
   for (const [upgrades, outcome] of [
