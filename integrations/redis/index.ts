@@ -83,13 +83,13 @@ export function createAdapter(pubClient: unknown, subClient: unknown, opts?: Red
  * Creates the Redis adapter on sharded Pub/Sub (Redis 7+, SPUBLISH/SSUBSCRIBE), for a Redis
  * Cluster, wire-compatible with `@socket.io/redis-adapter`'s `createShardedAdapter`.
  *
- * @param pubClient a node-redis 5.x cluster client (`createCluster()`), or a node-redis client
- *   of a single Redis 7+
+ * @param pubClient a node-redis 5.x cluster client (`createCluster()`), an ioredis `Cluster`
+ *   created with `shardedSubscribers: true`, or a client of a single Redis 7+
  * @param subClient another such client (e.g. `pubClient.duplicate()`), used for subscriptions
  * @param opts `channelPrefix` (default `"socket.io"`), `subscriptionMode` ("static" | "dynamic"
  *   | "dynamic-private", default "dynamic"), `requestsTimeout`, `streamMaxLen`
  * @returns the value of the server's `adapter` option
- * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is not a node-redis client
+ * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is neither node-redis nor ioredis
  * @throws SKT_ERR_OPTIONS_* for an invalid or unknown option
  * @example
  * import { createCluster } from "redis";

@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createShardedAdapter as sioShardedAdapter } from "@socket.io/redis-adapter";
+import { Cluster } from "ioredis";
 import { createCluster } from "redis5";
 import { Server as SioServer } from "socket.io";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
@@ -64,8 +65,21 @@ async function listen(io: Server | SioServer, cleanups: Cleanup[]): Promise<stri
   return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }
 
-async function socketeerNode(cluster: RedisCluster, name: string, prefix: string, mode: SubscriptionMode, cleanups: Cleanup[]): Promise<AnyNode> {
-  const [pub, sub] = await clusterClients(cluster, cleanups);
+async function ioredisClients(cluster: RedisCluster, cleanups: Cleanup[]): Promise<[unknown, unknown]> {
+  const make = (): Cluster => {
+    const c = new Cluster(cluster.startupNodes, { shardedSubscribers: true, lazyConnect: true });
+    c.on("error", () => {});
+    return c;
+  };
+  const pub = make();
+  const sub = make();
+  await Promise.all([pub.connect(), sub.connect()]);
+  cleanups.push(() => Promise.allSettled([pub.quit(), sub.quit()]));
+  return [pub, sub];
+}
+
+async function socketeerNode(cluster: RedisCluster, name: string, prefix: string, mode: SubscriptionMode, cleanups: Cleanup[], client: "node-redis" | "ioredis" = "node-redis"): Promise<AnyNode> {
+  const [pub, sub] = client === "ioredis" ? await ioredisClients(cluster, cleanups) : await clusterClients(cluster, cleanups);
   const io = new Server({
     adapter: createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: mode, requestsTimeout: 3_000 }),
     connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
@@ -117,10 +131,19 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
     for (const fn of cleanups.reverse()) await fn();
   });
 
-  async function fleet(mode: SubscriptionMode): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[] }> {
+  async function fleet(
+    mode: SubscriptionMode,
+    bClient: "node-redis" | "ioredis" = "node-redis",
+  ): Promise<{ nodes: AnyNode[]; clients: ClientSocket[]; seen: Map<string, unknown[][]>[]; subscribers(room: string): Promise<number> }> {
     const prefix = uniqueKey();
+    const [probe] = (await clusterClients(cluster, cleanups)) as unknown as [{ sendCommand(key: string, ro: boolean, args: string[]): Promise<unknown> }];
+    // How many nodes listen on a room's own channel (dynamic modes subscribe as rooms appear).
+    const subscribers = async (room: string): Promise<number> => {
+      const channel = `${prefix}#/#${room}#`;
+      return Number(((await probe.sendCommand(channel, false, ["PUBSUB", "SHARDNUMSUB", channel])) as unknown[])[1]);
+    };
     const a = await socketeerNode(cluster, "a", prefix, mode, cleanups);
-    const b = await socketeerNode(cluster, "b", prefix, mode, cleanups);
+    const b = await socketeerNode(cluster, "b", prefix, mode, cleanups, bClient);
     const s = await socketIoNode(cluster, prefix, mode, cleanups);
     const nodes = [a, b, s];
     await untilAsync(async () => { const n = await a.io.of("/").adapter.serverCount(); if (process.env.DBG) console.log("count", mode, n); return n === 3; }, "three nodes");
@@ -132,14 +155,24 @@ describe("createShardedAdapter on a Redis Cluster (node-redis 5)", { skip }, () 
       await once(c, "connect");
       clients.push(c);
     }
-    return { nodes, clients, seen: clients.map(record) };
+    return { nodes, clients, seen: clients.map(record), subscribers };
   }
 
-  for (const mode of ["static", "dynamic", "dynamic-private"] as const) {
-    test(`subscriptionMode "${mode}": broadcasts to all and to rooms, fetchSockets, serverSideEmit, acks, across Socketeer and socket.io`, async () => {
-      const { nodes, clients, seen } = await fleet(mode);
+  const variants = [
+    ["static", "node-redis"],
+    ["dynamic", "node-redis"],
+    ["dynamic-private", "node-redis"],
+    ["dynamic", "ioredis"],
+  ] as const;
+  for (const [mode, bClient] of variants) {
+    test(`subscriptionMode "${mode}", node b on ${bClient}: broadcasts to all and to rooms, fetchSockets, serverSideEmit, acks, across Socketeer and socket.io`, async () => {
+      const { nodes, clients, seen, subscribers } = await fleet(mode, bClient);
       const [a, b, s] = nodes as [AnyNode, AnyNode, AnyNode];
       for (const c of [clients[1]!, clients[2]!]) await withTimeout(c.emitWithAck("join", "red"));
+      // A node hears a room's own channel once its SSUBSCRIBE is done: wait for it, as a broadcast
+      // published before would not reach it (in socket.io's adapter as in ours).
+      if (mode !== "static") await untilAsync(async () => (await subscribers("red")) === 2, "room channel subscriptions");
+      if (mode === "dynamic-private") await untilAsync(async () => (await subscribers(clients[2]!.id!)) === 1, "private room channel subscription");
       for (const n of nodes) {
         n.io.emit(`all-from-${n.name}`, Buffer.from([1, 2]));
         n.io.to("red").emit(`red-from-${n.name}`);
