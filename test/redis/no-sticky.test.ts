@@ -7,14 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import notepack from "notepack.io";
+import { createClient } from "redis";
 import type { Socket as ClientSocket } from "socket.io-client";
+import { createAdapter, createShardedAdapter } from "../../integrations/redis/index.js";
 import { client, connected, refused } from "../helpers/client.js";
 import { roundRobin, type RoundRobin } from "../helpers/round-robin.js";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
-import { cleanupAtEnd, deleteTrackedKeys, privateRedis, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, ioredis, privateRedis, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
+const msgpackEncode = (value: unknown): Buffer => notepack.encode(value) as Buffer;
 after(deleteTrackedKeys);
 
 interface Cluster {
@@ -36,8 +40,8 @@ async function cluster(
   stickySessions: boolean,
   engine: Record<string, unknown> = {},
   redisUrl = REDIS_URL,
+  key = uniqueKey(),
 ): Promise<Cluster> {
-  const key = uniqueKey();
   // a private Redis is gone at the end: nothing to clean there
   if (redisUrl === REDIS_URL) cleanupAtEnd(key);
   const nodes = await Promise.all(
@@ -279,4 +283,42 @@ describe("no sticky sessions: heartbeats, limits, failures, upgrades", { skip },
       assert.equal(c.balancer.log.filter((l) => l.kind === "upgrade").length, 1);
     });
   }
+});
+
+describe("no sticky sessions: the option and the relay channel", { skip }, () => {
+  test("stickySessions must be a boolean", async (t) => {
+    const pub = await ioredis(t);
+    const sub = await ioredis(t);
+    assert.throws(() => createAdapter(pub, sub, { stickySessions: "no" as unknown as boolean }), { code: "SKT_ERR_OPTIONS_INVALID_TYPE" });
+    assert.throws(() => createShardedAdapter(createClient(), createClient(), { stickySessions: 0 as unknown as boolean }), {
+      code: "SKT_ERR_OPTIONS_INVALID_TYPE",
+    });
+  });
+
+  test("garbage and forged messages on a node's relay channel are dropped; the node goes on relaying", async (t) => {
+    const key = uniqueKey();
+    const c = await cluster(t, 2, false, {}, REDIS_URL, key);
+    const sid = await rawHandshake(c.url);
+    const channel = `${key}#relay#${sid.slice(0, 8)}#`;
+    const pub = await ioredis(t);
+    const forged = msgpackEncode;
+    const junk = [
+      Buffer.from("not msgpack \xff"),
+      Buffer.from("{ broken json"),
+      Buffer.alloc(0),
+      forged([1, 2, 3]),
+      forged({ t: "q", id: "x" }),
+      forged({ t: "q", id: 1, from: "nobody!!", method: "DELETE", url: "/", headers: {}, body: Buffer.alloc(0) }),
+      forged({ t: "r", id: 99999, status: 200, headers: {}, body: Buffer.from("hi") }),
+      forged({ t: "a", id: 12, from: 5 }),
+      // well-formed, for a session that does not exist, answered to a node that does not exist
+      forged({ t: "q", id: 1, from: "nobody!!", method: "GET", url: "/socket.io/?EIO=4&transport=polling&sid=nope", headers: {}, body: Buffer.alloc(0) }),
+    ];
+    for (const message of junk) assert.equal(await pub.publish(channel, message), 1);
+    // the owner still serves its session through the other node
+    const res = await fetch(`${c.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`, { method: "POST", body: "40" });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "ok");
+    for (const node of c.nodes) assert.equal(node.child.exitCode, null);
+  });
 });
