@@ -15,7 +15,7 @@ export { Socket, type SocketReservedEventsMap, type Event } from "./socket/socke
 export { Client } from "./socket/client.js";
 export type { Handshake } from "./socket/handshake.js";
 export { BroadcastOperator } from "./broadcast/broadcast-operator.js";
-export { RemoteSocket, type SocketDetails } from "./broadcast/remote-socket.js";
+export { RemoteSocket, type SocketDetails } from "./broadcast/broadcast-operator.js";
 export {
   Adapter,
   InMemoryAdapter,
@@ -31,6 +31,7 @@ export type {
   BroadcastOptions,
   Packet,
   EncodedPacket,
+  EncodedFrame,
   PacketEncoder,
   WriteOptions,
   AdapterSocket,
@@ -64,6 +65,15 @@ export type {
   AckResult,
 } from "./events/typed-events.js";
 export { DISCONNECT_REASON, type DisconnectReason } from "./constants.js";
+/** socket.io's members that adapters and apps read on the server's objects (core/compat/). */
+export type {
+  SocketIoServerMembers,
+  SocketIoServerOptions,
+  SocketIoNamespaceMembers,
+  SocketIoSocketMembers,
+  SocketIoClientMembers,
+  SocketIoBroadcastOperatorMembers,
+} from "./compat/members.js";
 export { createError, createErrorWithCause, isSocketeerError, type SocketeerError, type ErrorCode } from "./errors.js";
 /** The codec, as socket.io re-exports socket.io-parser's protocol number. */
 export { protocol } from "./parser/index.js";
@@ -71,10 +81,10 @@ export { protocol } from "./parser/index.js";
  * Seams for cluster adapters (e.g. `socketeer/redis`): the symbol-keyed members of
  * `AdapterSocket` and `AdapterNamespace`.
  */
-export { kWriteEncoded, kRegisterAck, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./symbols.js";
+export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
 export { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./engine/remote-sessions.js";
 /** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
-export { kHttpHost } from "./symbols.js";
+export { kHttpHost } from "./contracts.js";
 export type { HttpHost } from "./server/http-host.js";
 
 // metrics: io.metrics() snapshots and their Prometheus rendering

@@ -16,7 +16,7 @@ import {
   DEFAULT_MAX_DISCONNECTION_DURATION,
   DEFAULT_MAX_PERSISTED_PACKETS,
 } from "./adapter/session-aware-adapter.js";
-import type { AdapterConstructor, AdapterLike, AdapterNamespace } from "./adapter/types.js";
+import type { AdapterConstructor, AdapterLike, AdapterNamespace } from "./contracts.js";
 
 /** An adapter class, or a factory `(nsp) => adapter` (what cluster adapters' `createAdapter()` return). */
 export type AdapterOption = AdapterConstructor | ((nsp: AdapterNamespace) => AdapterLike);

@@ -8,13 +8,14 @@ import type { Duplex } from "node:stream";
 import { Server as Engine } from "./engine/engine.js";
 import { kRemoteSessions } from "./engine/remote-sessions.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
-import { attachToHttpServer, type HttpServerLike } from "./engine/attach.js";
+import { attachToHttpServer, type HttpServerLike } from "./engine/listener-takeover.js";
 import { createClientFileHandler } from "./server/serve-client.js";
 import type { HttpHost } from "./server/http-host.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
-import type { AdapterLike, AdapterNamespace, AdapterServer, PacketEncoder, RecoverySettings } from "./adapter/types.js";
+import type { PacketEncoder, RecoverySettings } from "./adapter/types.js";
+import type { AdapterLike, AdapterNamespace, AdapterServer } from "./contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "./events/typed-events.js";
 import { MainNamespaceFacade } from "./namespace/main-namespace-facade.js";
 import type { Namespace } from "./namespace/namespace.js";
@@ -22,20 +23,33 @@ import type { NamespaceMatcher } from "./namespace/parent-namespace.js";
 import { NamespaceRegistry } from "./namespace/registry.js";
 import { resolveServerOptions, type AdapterOption, type ParserOption, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Client } from "./socket/client.js";
+import { installServerCompat } from "./compat/server.js";
+import type { SocketIoServerMembers } from "./compat/members.js";
 import type { Socket } from "./socket/socket.js";
 import { DISCONNECT_REASON } from "./constants.js";
 import { createError } from "./errors.js";
 import { describeValue } from "./util/options.js";
-import { Metrics, kMetrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
+import { Metrics, type MetricsGaugeSource, type MetricsSnapshot, type SnapshotOptions } from "./metrics/metrics.js";
 import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
   kHttpHost,
   kInitAdapter,
+  kMetrics,
   kOnClose,
   kResolveNamespace,
-} from "./symbols.js";
+  type ClientHost,
+  type NamespaceHost,
+} from "./contracts.js";
+
+/** socket.io's members that apps and libraries read (`io._nsps`, `io.eio`, `io.opts`): core/compat/. */
+export interface Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoServerMembers<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {}
 
 /**
  * The Socket.IO server.
@@ -55,7 +69,7 @@ export class Server<
     SocketData = DefaultSocketData,
   >
   extends MainNamespaceFacade<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  implements AdapterServer
+  implements AdapterServer, ClientHost, NamespaceHost
 {
   /** The main namespace, `/`. */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
@@ -349,6 +363,14 @@ export class Server<
     for (const detach of this.#attachments.values()) detach();
     this.#attachments.clear();
     fn?.(error);
+  }
+
+  static {
+    installServerCompat(this, {
+      namespaces: (io) => io.#registry.byName,
+      userOptions: (io) => io.#userOpts,
+      resolved: (io) => io.#opts,
+    });
   }
 }
 

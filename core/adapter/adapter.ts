@@ -5,21 +5,10 @@
  * socket.io-adapter's `Adapter`).
  */
 import { EventEmitter } from "node:events";
-import { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../symbols.js";
-import type {
-  AdapterNamespace,
-  AdapterSocket,
-  BroadcastOptions,
-  EncodedPacket,
-  Packet,
-  PacketEncoder,
-  PrivateSessionId,
-  Room,
-  Session,
-  SessionToPersist,
-  SocketId,
-  WriteOptions,
-} from "./types.js";
+import { PreparedMessage } from "../engine/prepared-message.js";
+import { kNextAckId, kNotifyOutgoing, kWriteEncoded } from "../contracts.js";
+import type { BroadcastOptions, EncodedFrame, Packet, PacketEncoder, PrivateSessionId, Room, Session, SessionToPersist, SocketDetails, SocketId, WriteOptions } from "./types.js";
+import type { AdapterNamespace, AdapterSocket } from "../contracts.js";
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -119,8 +108,8 @@ export class Adapter extends EventEmitter {
    */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
     packet.nsp = this.nsp.name;
-    const writeOpts = writeOptionsOf(opts);
-    const encoded = this.encodePacket(packet, writeOpts);
+    const encoded = this.encoder.encode(packet);
+    const writeOpts = writeOptionsOf(opts, encoded);
     this.apply(opts, (socket) => {
       socket[kNotifyOutgoing](packet);
       socket[kWriteEncoded](encoded, writeOpts);
@@ -145,29 +134,16 @@ export class Adapter extends EventEmitter {
     // Ack ids come from the namespace-wide counter, so no socket already uses this id.
     const id = this.nsp[kNextAckId]();
     packet.id = id;
-    const writeOpts = writeOptionsOf(opts);
-    const encoded = this.encodePacket(packet, writeOpts);
+    const encoded = this.encoder.encode(packet);
+    const writeOpts = writeOptionsOf(opts, encoded);
     let count = 0;
     this.apply(opts, (socket) => {
       count++;
-      socket[kRegisterAck](id, ack);
+      socket.acks.set(id, ack);
       socket[kNotifyOutgoing](packet);
       socket[kWriteEncoded](encoded, writeOpts);
     });
     clientCountCallback(count);
-  }
-
-  /**
-   * Encodes a packet once; when it is a single text frame, also prepares the Engine.IO
-   * WebSocket frame so the engine does not rebuild it per recipient.
-   */
-  protected encodePacket(packet: Packet, writeOpts: WriteOptions): EncodedPacket[] {
-    const encoded = this.encoder.encode(packet);
-    if (encoded.length === 1 && typeof encoded[0] === "string") {
-      // engine-io-protocol v4: a text "message" packet is "4" followed by its data.
-      writeOpts.wsPreEncoded = "4" + encoded[0];
-    }
-    return encoded;
   }
 
   /** @returns the ids of the sockets in any of `rooms` (every socket when empty) */
@@ -182,9 +158,9 @@ export class Adapter extends EventEmitter {
     return this.sids.get(id);
   }
 
-  /** @returns the local sockets matching `opts` */
-  fetchSockets(opts: BroadcastOptions): Promise<AdapterSocket[]> {
-    const found: AdapterSocket[] = [];
+  /** @returns the local sockets matching `opts` (a cluster adapter adds other nodes' {@link SocketDetails}) */
+  fetchSockets(opts: BroadcastOptions): Promise<(AdapterSocket | SocketDetails)[]> {
+    const found: (AdapterSocket | SocketDetails)[] = [];
     this.apply(opts, (socket) => found.push(socket));
     return Promise.resolve(found);
   }
@@ -270,11 +246,17 @@ export class Adapter extends EventEmitter {
 /** The in-memory adapter under the name socket.io-adapter ≥ 2.5 also exports. */
 export { Adapter as InMemoryAdapter };
 
-function writeOptionsOf(opts: BroadcastOptions): WriteOptions {
+/**
+ * The write options of one broadcast, shared by every recipient: when the packet is a single text
+ * frame, the engine prepares its WebSocket message once here.
+ */
+function writeOptionsOf(opts: BroadcastOptions, encoded: readonly EncodedFrame[]): WriteOptions {
   const flags = opts.flags;
+  const only = encoded.length === 1 ? encoded[0] : undefined;
   return {
     preEncoded: true,
     volatile: flags?.volatile === true,
     compress: flags?.compress !== false,
+    prepared: typeof only === "string" ? PreparedMessage.fromSocketIoText(only) : undefined,
   };
 }

@@ -8,3 +8,4 @@ export {
   DEFAULT_MAX_PERSISTED_PACKETS,
 } from "./session-aware-adapter.js";
 export type * from "./types.js";
+export type { AdapterSocket, AdapterNamespace, AdapterServer, AdapterLike, AdapterConstructor } from "../contracts.js";

@@ -6,15 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { PACKET_TYPE } from "../constants.js";
 import { Adapter } from "./adapter.js";
-import type {
-  AdapterNamespace,
-  BroadcastOptions,
-  Packet,
-  PrivateSessionId,
-  Room,
-  Session,
-  SessionToPersist,
-} from "./types.js";
+import type { BroadcastOptions, Packet, PrivateSessionId, Room, Session, SessionToPersist } from "./types.js";
+import type { AdapterNamespace } from "../contracts.js";
 
 interface StoredSession {
   readonly session: SessionToPersist;

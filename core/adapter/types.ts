@@ -1,11 +1,11 @@
 /**
- * @module adapter/types — the contract between the adapter and the rest of the server:
- * broadcast options and flags, the session shapes of connection state recovery, and the
- * named internal interfaces (`AdapterSocket`, `AdapterNamespace`) through which an adapter
- * reaches sockets. Cluster adapters (e.g. `socketeer/redis`) build on these types.
+ * @module adapter/types — the data an adapter handles: rooms and ids, broadcast options and flags,
+ * packets and frames, and the session shapes of connection state recovery. What an adapter may
+ * call (`AdapterSocket`, `AdapterNamespace`, `AdapterLike`) is in `core/contracts.ts`.
  */
+import type { SendOptions } from "../engine/transport.js";
+import type { EncodedFrame, Packet } from "../parser/socket-packet.js";
 import type { Handshake } from "../socket/handshake.js";
-import type { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../symbols.js";
 
 /** A room name. Every socket is in the room named by its own id. */
 export type Room = string;
@@ -28,6 +28,8 @@ export interface BroadcastFlags {
   binary?: boolean;
   /** Ack timeout in ms, for broadcasts with acks. */
   timeout?: number;
+  /** The ack expects one answer, not a list (a RemoteSocket's emit). */
+  expectSingleResponse?: boolean;
 }
 
 /** Who receives a broadcast: sockets in any of `rooms` (all when empty) and in none of `except`. */
@@ -37,34 +39,25 @@ export interface BroadcastOptions {
   flags?: BroadcastFlags;
 }
 
-/** A Socket.IO packet as handed to the encoder (socket.io-parser's `Packet` shape). */
-export interface Packet {
-  type: number;
-  nsp: string;
-  data?: unknown;
-  id?: number;
-  attachments?: number;
-}
+/** A Socket.IO packet: the parser's (one definition). */
+export type { Packet, EncodedFrame } from "../parser/socket-packet.js";
 
-/** One encoded frame: a text frame or a binary attachment. */
-export type EncodedPacket = string | Buffer | ArrayBuffer | ArrayBufferView;
+/** One encoded frame: the name the adapter API had for {@link EncodedFrame}. @deprecated use `EncodedFrame` */
+export type EncodedPacket = EncodedFrame;
 
 /** What an adapter needs of the server's encoder. */
 export interface PacketEncoder {
-  encode(packet: Packet): EncodedPacket[];
+  encode(packet: Packet): EncodedFrame[];
 }
 
-/** Options of a write to the engine. */
-export interface WriteOptions {
+/**
+ * Options of a write to the engine: the engine's send options (`volatile`, `compress`, and the
+ * message prepared once per broadcast, `prepared`, or a third-party adapter's `wsPreEncodedFrame`)
+ * plus socket.io's `preEncoded` marker.
+ */
+export interface WriteOptions extends SendOptions {
   /** The frames are already Socket.IO-encoded (a broadcast). */
   preEncoded?: boolean;
-  volatile?: boolean;
-  compress?: boolean;
-  /**
-   * The Engine.IO WebSocket text frame ("4" + Socket.IO text), computed once per broadcast and
-   * reused for every WebSocket recipient.
-   */
-  wsPreEncoded?: string;
 }
 
 /**
@@ -72,26 +65,6 @@ export interface WriteOptions {
  * (one definition; the name stays for the adapter API).
  */
 export type AdapterHandshake = Handshake;
-
-/**
- * What an adapter may call on a socket. The Socket class implements it; the symbol-keyed
- * members are internal (not part of socket.io's public API).
- */
-export interface AdapterSocket {
-  readonly id: SocketId;
-  readonly handshake: AdapterHandshake;
-  readonly rooms: Set<Room>;
-  data: unknown;
-  join(rooms: Room | Room[]): Promise<void> | void;
-  leave(room: Room): Promise<void> | void;
-  disconnect(close?: boolean): unknown;
-  /** Writes frames encoded once for the whole broadcast. */
-  [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void;
-  /** Registers `ack` under the packet id the adapter assigned. */
-  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void;
-  /** Tells `onAnyOutgoing` listeners about a broadcast packet (cheap when none). */
-  [kNotifyOutgoing](packet: Packet): void;
-}
 
 /** The connection-state-recovery settings an adapter reads from the server. */
 export interface RecoverySettings {
@@ -101,20 +74,12 @@ export interface RecoverySettings {
   readonly maxPersistedPackets: number;
 }
 
-/** What an adapter sees of the server. */
-export interface AdapterServer {
-  readonly encoder: PacketEncoder;
-  /** Set when `connectionStateRecovery` is enabled. */
-  readonly recovery: RecoverySettings | undefined;
-}
-
-/** What an adapter sees of its namespace. */
-export interface AdapterNamespace {
-  readonly name: string;
-  readonly sockets: ReadonlyMap<SocketId, AdapterSocket>;
-  readonly server: AdapterServer;
-  /** A fresh ack id; shared by the namespace's sockets so one id can serve a whole broadcast. */
-  [kNextAckId](): number;
+/** The serializable details of a socket, as a cluster adapter hands out another node's sockets. */
+export interface SocketDetails<SocketData = unknown> {
+  id: SocketId;
+  handshake: Handshake;
+  rooms: Set<Room> | Room[];
+  data: SocketData;
 }
 
 /** A session saved at disconnection, for connection state recovery. */
@@ -128,35 +93,4 @@ export interface SessionToPersist {
 /** A restored session: the saved state plus the packets the client missed (each an argument list). */
 export interface Session extends SessionToPersist {
   missedPackets: unknown[][];
-}
-
-/** A constructor of adapters, as accepted by the `adapter` server option. */
-export type AdapterConstructor = new (nsp: AdapterNamespace) => AdapterLike;
-
-/** The minimal shape the server calls on an adapter (what `Adapter` provides). */
-export interface AdapterLike {
-  readonly rooms: Map<Room, Set<SocketId>>;
-  readonly sids: Map<SocketId, Set<Room>>;
-  init(): Promise<void> | void;
-  close(): Promise<void> | void;
-  serverCount(): Promise<number>;
-  addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void;
-  del(id: SocketId, room: Room): Promise<void> | void;
-  delAll(id: SocketId): void;
-  broadcast(packet: Packet, opts: BroadcastOptions): void;
-  broadcastWithAck(
-    packet: Packet,
-    opts: BroadcastOptions,
-    clientCountCallback: (clientCount: number) => void,
-    ack: (...args: unknown[]) => void,
-  ): void;
-  sockets(rooms: Set<Room>): Promise<Set<SocketId>>;
-  socketRooms(id: SocketId): Set<Room> | undefined;
-  fetchSockets(opts: BroadcastOptions): Promise<unknown[]>;
-  addSockets(opts: BroadcastOptions, rooms: Room[]): void;
-  delSockets(opts: BroadcastOptions, rooms: Room[]): void;
-  disconnectSockets(opts: BroadcastOptions, close: boolean): void;
-  serverSideEmit(packet: unknown[]): void;
-  persistSession(session: SessionToPersist): void | Promise<void>;
-  restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null>;
 }

@@ -18,6 +18,13 @@ export const ENGINE_ERRORS = Object.freeze({
 /** One Engine.IO error code. */
 export type EngineErrorCode = (typeof ENGINE_ERRORS)[keyof typeof ENGINE_ERRORS];
 
+/** Why a request is refused: an Engine.IO error code, an optional message, context for `connection_error`. */
+export interface Refusal {
+  readonly code: EngineErrorCode;
+  readonly message?: string | undefined;
+  readonly context?: Record<string, unknown>;
+}
+
 /** The message sent with each Engine.IO error code. */
 export const ENGINE_ERROR_MESSAGES: Readonly<Record<EngineErrorCode, string>> = Object.freeze({
   0: "Transport unknown",

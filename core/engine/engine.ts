@@ -21,17 +21,17 @@ import {
   ENGINE_ERROR_MESSAGES,
   ENGINE_ERROR_STATUS,
   type EngineErrorCode,
-  type TransportName,
 } from "./constants.js";
 import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import { PollingTransport, type HeadersHook } from "./polling.js";
-import { Socket, kForceClose, kUpgrade } from "./socket.js";
+import { Socket } from "./socket.js";
+import { kForceClose, kOfferUpgrade } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
-import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./attach.js";
+import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./listener-takeover.js";
 import { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./remote-sessions.js";
 
 const debug = debuglog("socketeer:engine");
@@ -257,7 +257,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
       (session.transport as PollingTransport).handleRequest(req, res);
       return;
     }
-    await this.#handshake("polling", req, res, query);
+    await this.#openPolling(req, res, query);
   }
 
   async #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onError: () => void): Promise<void> {
@@ -268,53 +268,48 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const { query } = parseUrl(req.url);
     const refusal = await verifyRequest(req, query, true, this.opts, this.clients);
     if (refusal !== undefined) return abort(refusal);
+    let id: string | undefined;
     if (query.sid === undefined) {
-      const id = await this.#newId(req);
+      id = await this.#newId(req);
       if (id === undefined) return abort({ code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } });
+      // only for ws's `headers` event, which knows the request alone (the cookie carries the id)
       this.#pendingIds.set(req, id);
     }
-    if (this.#closed || socket.destroyed) return void socket.destroy();
+    if (this.#closed || socket.destroyed) {
+      this.#pendingIds.delete(req);
+      return void socket.destroy();
+    }
     socket.off("error", onError);
-    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket));
+    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
   }
 
-  #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex): void {
-    const sid = query.sid;
-    const session = sid === undefined ? undefined : this.clients[sid];
+  #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex, id: string | undefined): void {
+    this.#pendingIds.delete(req);
+    const session = id !== undefined ? undefined : this.clients[query.sid!];
     // Engine.IO v3 (allowEIO3, checked by verifyRequest): a v3 handshake or a v3 session's upgrade
-    const v3 = sid === undefined ? query.EIO === "3" : session?.protocol === 3;
+    const v3 = id !== undefined ? query.EIO === "3" : session?.protocol === 3;
     const Ws = v3 ? WebSocketV3Transport : WebSocketTransport;
     const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
     if (this.#closed) return transport.destroy();
-    if (sid === undefined) return void this.#handshake("websocket", req, transport, query);
+    if (id !== undefined) return this.#openWebSocket(id, req, transport, v3 ? 3 : 4);
     // the session may have closed while the WebSocket handshake ran
     if (session === undefined) return transport.destroy();
     if (session.upgraded || session.upgrading) {
       // a second upgrade: the handshake is done, close that WebSocket; the session goes on
-      debug("session %s already %s: extra WebSocket closed", sid, session.upgraded ? "upgraded" : "upgrading");
+      debug("session %s already %s: extra WebSocket closed", session.id, session.upgraded ? "upgraded" : "upgrading");
       ws.close();
       return;
     }
-    session[kUpgrade](transport);
+    session[kOfferUpgrade](transport);
   }
 
-  async #handshake(name: TransportName, req: IncomingMessage, carrier: ServerResponse | WebSocketTransport, query: Query): Promise<void> {
-    let id = this.#pendingIds.get(req);
-    this.#pendingIds.delete(req);
+  /** A new session over long-polling: the handshake GET is parked, then answered with the open packet. */
+  async #openPolling(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
+    const id = await this.#newId(req);
     if (id === undefined) {
-      id = await this.#newId(req);
-      if (id === undefined) {
-        const refusal = { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } };
-        if (carrier instanceof WebSocketTransport) carrier.destroy();
-        else this.#abortRequest(req, carrier, refusal);
-        return;
-      }
+      return this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } });
     }
-    if (this.#closed) {
-      if (carrier instanceof WebSocketTransport) carrier.destroy();
-      else writeEngineError(carrier, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
-      return;
-    }
+    if (this.#closed) return writeEngineError(res, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
     const protocol = query.EIO === "3" ? 3 : 4;
     const pollingOpts = {
       maxHttpBufferSize: this.opts.maxHttpBufferSize,
@@ -322,27 +317,35 @@ export class Server extends EventEmitter<EngineServerEvents> {
       closeGraceMs: this.opts.pingTimeout,
     };
     const transport =
-      carrier instanceof WebSocketTransport
-        ? carrier
-        : protocol === 3
-          ? new PollingV3Transport(pollingOpts, this.#headersHook(id), query)
-          : new PollingTransport(pollingOpts, this.#headersHook(id));
-    const socket = new Socket(id, req, transport, this.opts, protocol);
-    const sid = id;
-    this.clients[sid] = socket;
+      protocol === 3
+        ? new PollingV3Transport(pollingOpts, this.#headersHook(id), query)
+        : new PollingTransport(pollingOpts, this.#headersHook(id));
+    const session = new Socket(id, req, transport, this.opts, protocol);
+    // park the handshake GET first, so the open packet goes straight out instead of through the buffer
+    transport.handleRequest(req, res);
+    const canUpgrade = this.opts.allowUpgrades && this.opts.transports.includes("websocket");
+    this.#register(session, canUpgrade ? ["websocket"] : []);
+  }
+
+  /** A new session directly over WebSocket (its id was taken before the WebSocket handshake). */
+  #openWebSocket(id: string, req: IncomingMessage, transport: WebSocketTransport, protocol: 3 | 4): void {
+    this.#register(new Socket(id, req, transport, this.opts, protocol), []);
+  }
+
+  /** The registration step every new session shares: listed in `clients`, opened, announced. */
+  #register(session: Socket, upgrades: readonly string[]): void {
+    const sid = session.id;
+    this.clients[sid] = session;
     this.#count++;
-    socket.once("close", () => {
+    session.once("close", () => {
       delete this.clients[sid];
       this.#count--;
     });
-    const canUpgrade = name === "polling" && this.opts.allowUpgrades && this.opts.transports.includes("websocket");
-    // park the handshake GET first, so the open packet goes straight out instead of through the buffer
-    if (transport instanceof PollingTransport) transport.handleRequest(req, carrier as ServerResponse);
-    socket.open(canUpgrade ? ["websocket"] : []);
+    session.open(upgrades);
     // the session may have died already (e.g. an initialPacket over the buffer caps)
-    if (socket.readyState !== "open") return;
-    debug("session %s opened over %s", sid, name);
-    this.emit("connection", socket);
+    if (session.readyState !== "open") return;
+    debug("session %s opened over %s", sid, session.transport.name);
+    this.emit("connection", session);
   }
 
   /** A fresh id from `generateId`, or `undefined` when it failed or collides with an open session. */

@@ -7,17 +7,13 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Query } from "../util/http.js";
-import { ENGINE_ERRORS, ENGINE_PROTOCOL, type EngineErrorCode } from "./constants.js";
+import { ENGINE_ERRORS, ENGINE_PROTOCOL, type Refusal } from "./constants.js";
+
+export type { Refusal };
 import type { ResolvedEngineOptions } from "./options.js";
 import type { Socket } from "./socket.js";
 import { verifyV3Query } from "./polling-v3.js";
 
-/** Why a request is refused: an Engine.IO error code, an optional message, context for `connection_error`. */
-export interface Refusal {
-  readonly code: EngineErrorCode;
-  readonly message?: string | undefined;
-  readonly context?: Record<string, unknown>;
-}
 
 /**
  * Checks a request against the protocol, the options and the open sessions.

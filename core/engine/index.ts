@@ -6,9 +6,10 @@ export type { EngineMiddleware, ConnectionError, EngineServerEvents } from "./en
 export { Socket } from "./socket.js";
 export type { ReadyState, MessageData, EngineSocketEvents } from "./socket.js";
 export { Transport } from "./transport.js";
+export { PreparedMessage } from "./prepared-message.js";
 export type { SendOptions, OutboundPacket, SessionHandle } from "./transport.js";
 export { attach, listen } from "./listen.js";
-export type { AttachOptions, HttpServerLike } from "./attach.js";
+export type { AttachOptions, HttpServerLike } from "./listener-takeover.js";
 export {
   ENGINE_OPTION_SCHEMA,
   ENGINE_IGNORED_OPTIONS,

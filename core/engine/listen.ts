@@ -3,7 +3,7 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import { Server } from "./engine.js";
-import type { HttpServerLike } from "./attach.js";
+import type { HttpServerLike } from "./listener-takeover.js";
 import type { EngineOptions } from "./options.js";
 
 /**

@@ -14,8 +14,7 @@ import type { IncomingMessage } from "node:http";
 import type { EnginePacket } from "../parser/engine-packet.js";
 import { decodeBinaryPayloadV3, decodePayloadV3, encodePayloadV3 } from "../parser/engine-packet-v3.js";
 import type { Query } from "../util/http.js";
-import { ENGINE_ERRORS } from "./constants.js";
-import type { Refusal } from "./handshake.js";
+import { ENGINE_ERRORS, type Refusal } from "./constants.js";
 import { PollingTransport, type HeadersHook, type PollingOptions } from "./polling.js";
 import type { OutboundPacket } from "./transport.js";
 

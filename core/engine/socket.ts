@@ -18,6 +18,7 @@ import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./tr
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
+import { kForceClose, kOfferUpgrade } from "./contracts.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -27,10 +28,6 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-/** Internal: close a session at once (server shutdown). */
-export const kForceClose = Symbol("socketeer.engine.forceClose");
-/** Internal: offer a probed WebSocket transport for an upgrade. */
-export const kUpgrade = Symbol("socketeer.engine.upgrade");
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -52,34 +49,6 @@ export interface EngineSocketEvents {
   close: [reason: CloseReason, description?: Error];
 }
 
-// Set in Socket's static block (they reach its private members); shared by every session.
-let sessionOnPacket: (s: Socket, packet: EnginePacket) => void;
-let sessionOnDrain: (s: Socket) => void;
-let sessionOnError: (s: Socket, err: SocketeerError) => void;
-let sessionOnClose: (s: Socket) => void;
-let onPingDue: (s: Socket) => void;
-let onPongOverdue: (s: Socket) => void;
-
-/** The session's side of its transport: methods on the prototype, one field per session. */
-class SessionLink implements SessionHandle {
-  readonly #session: Socket;
-  constructor(session: Socket) {
-    this.#session = session;
-  }
-  onPacket(packet: EnginePacket): void {
-    sessionOnPacket(this.#session, packet);
-  }
-  onDrain(): void {
-    sessionOnDrain(this.#session);
-  }
-  onError(err: SocketeerError): void {
-    sessionOnError(this.#session, err);
-  }
-  onClose(): void {
-    sessionOnClose(this.#session);
-  }
-}
-
 /**
  * One Engine.IO session (engine.io's `Socket`).
  *
@@ -90,6 +59,29 @@ class SessionLink implements SessionHandle {
  * });
  */
 export class Socket extends EventEmitter<EngineSocketEvents> {
+  /**
+   * The session's side of its transport (the `SessionHandle` port): methods on one shared
+   * prototype, one field per session. Declared in the class so that it reaches the session's
+   * private members.
+   */
+  static readonly #Link = class SessionLink implements SessionHandle {
+    readonly #session: Socket;
+    constructor(session: Socket) {
+      this.#session = session;
+    }
+    onPacket(packet: EnginePacket): void {
+      this.#session.#onPacket(packet);
+    }
+    onDrain(): void {
+      this.#session.#onDrain();
+    }
+    onError(err: SocketeerError): void {
+      this.#session.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
+    }
+    onClose(): void {
+      this.#session.#onClose("transport close");
+    }
+  };
   /** The session id (`sid`). */
   readonly id: string;
   /** The handshake request. */
@@ -116,7 +108,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
   // one small object instead of four closures per session (heap per idle connection)
-  #handle: SessionHandle = new SessionLink(this);
+  #handle: SessionHandle = new Socket.#Link(this);
 
   /**
    * Created by the engine on a successful handshake; not meant to be constructed by users.
@@ -136,10 +128,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#opts = opts;
     this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
     this.protocol = protocol;
-    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, onPingDue, onPongOverdue);
+    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
     // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
     if (protocol === 3) {
-      const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, onPongOverdue);
+      const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue);
       this.#heartbeat = { ping: this.#heartbeat.ping, pong };
     }
     transport.bind(this.#handle);
@@ -223,7 +215,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   /** @internal Probes `transport` for an upgrade (polling → websocket). */
-  [kUpgrade](transport: Transport): void {
+  [kOfferUpgrade](transport: Transport): void {
     if (this.readyState !== "open" || this.upgrading || this.upgraded || this.transport.name === transport.name) {
       transport.destroy();
       return;
@@ -248,8 +240,12 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     const volatile = opts?.volatile === true;
     // volatile: better lost than late (socket.io's `volatile` flag)
     if (volatile && !this.transport.writable) return;
-    const packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
-    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    let packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
+    if (this.listenerCount("packetCreate") > 0) {
+      // as engine.io shows them: every packet has its options, `compress` defaulting to true
+      packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
+      this.emit("packetCreate", packet);
+    }
     if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
       // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
@@ -380,14 +376,17 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#onClose("ping timeout");
   }
 
-  static {
-    sessionOnPacket = (s, packet) => s.#onPacket(packet);
-    sessionOnDrain = (s) => s.#onDrain();
-    sessionOnError = (s, err) => s.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
-    sessionOnClose = (s) => s.#onClose("transport close");
-    onPingDue = (s) => s.#onPingDue();
-    onPongOverdue = (s) => s.#onPongOverdue();
+  // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, no closure per session. The
+  // heartbeat queues hand over the session whose deadline passed.
+  static #pingQueueOnDue(s: Socket): void {
+    s.#onPingDue();
   }
+
+  static #pongQueueOnDue(s: Socket): void {
+    s.#onPongOverdue();
+  }
+
+
 
   #clearHeartbeat(): void {
     if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);

@@ -8,6 +8,7 @@
 import type { EnginePacket } from "../parser/engine-packet.js";
 import type { SocketeerError } from "../errors.js";
 import type { TransportName } from "./constants.js";
+import type { PreparedMessage } from "./prepared-message.js";
 
 /** Per-packet send options (`socket.send(data, opts)`). */
 export interface SendOptions {
@@ -16,10 +17,21 @@ export interface SendOptions {
   /** Drop the packet instead of buffering it when the transport is not writable. @default false */
   volatile?: boolean;
   /**
-   * The packet already encoded as an Engine.IO text frame (e.g. `"4…"` for a string message):
-   * the WebSocket transport sends it as-is. Ignored by polling (which batches packets).
+   * The message prepared once for every WebSocket recipient of a broadcast (see
+   * {@link PreparedMessage}); the WebSocket transport sends its bytes, polling ignores it.
+   */
+  prepared?: PreparedMessage;
+  /**
+   * engine.io's option: the packet already encoded as an Engine.IO text message (e.g. `"4…"`),
+   * sent as-is by the WebSocket transport. Ignored by polling.
    */
   wsPreEncoded?: string;
+  /**
+   * engine.io's option: a complete WebSocket frame (header and payload buffers) built once by a
+   * socket.io adapter with ws's `Sender.frame`; the WebSocket transport writes its bytes.
+   * Ignored by polling.
+   */
+  wsPreEncodedFrame?: readonly Buffer[];
 }
 
 /** A packet on its way out, with its options. */

@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, RawData } from "ws";
 import { createError, createErrorWithCause, type SocketeerError } from "../errors.js";
 import { decodePacket, encodePacket } from "../parser/engine-packet.js";
+import { PreparedMessage } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
@@ -18,21 +19,6 @@ const NO_COMPRESS = Object.freeze({ compress: false });
 const TEXT_COMPRESS = Object.freeze({ compress: true, binary: false });
 const TEXT_NO_COMPRESS = Object.freeze({ compress: false, binary: false });
 
-// a broadcast sends the same pre-encoded text frame to every recipient with the same options
-// object: its UTF-8 bytes are made once and ws writes that buffer as-is (no per-recipient encoding)
-let lastPreEncodedOpts: SendOptions | undefined;
-let lastPreEncodedText: string | undefined;
-let lastPreEncodedBytes: Buffer | undefined;
-
-function preEncodedBytes(opts: SendOptions, text: string): Buffer {
-  if (opts !== lastPreEncodedOpts || text !== lastPreEncodedText || lastPreEncodedBytes === undefined) {
-    lastPreEncodedOpts = opts;
-    lastPreEncodedText = text;
-    lastPreEncodedBytes = Buffer.from(text, "utf8");
-  }
-  return lastPreEncodedBytes;
-}
-
 // Drains deferred to the end of the event-loop turn: packets written to a socket while its previous
 // write was in flight wait in the session's buffer and leave together, in one write, once the
 // turn's I/O callbacks have run (e.g. several publishers' messages read in one poll phase).
@@ -41,31 +27,9 @@ const runAtTurnEnd = globalThis.setImmediate;
 let drainQueue: WebSocketTransport[] = [];
 let drainScheduled = false;
 
-function runDrains(): void {
-  const queue = drainQueue;
-  drainQueue = [];
-  drainScheduled = false;
-  for (let i = 0; i < queue.length; i++) transportDrained(queue[i]!);
-}
-
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 
-// set in WebSocketTransport's static block (they reach its private members)
-let transportOnMessage: (t: WebSocketTransport, data: RawData, isBinary: boolean) => void;
-let transportOnClose: (t: WebSocketTransport) => void;
-let transportOnError: (t: WebSocketTransport, err: Error & { code?: string }) => void;
-let transportDrained: (t: WebSocketTransport) => void;
-
-function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  transportOnMessage((this as TaggedWebSocket)[kTransport], data, isBinary);
-}
-function onWsClose(this: WebSocket): void {
-  transportOnClose((this as TaggedWebSocket)[kTransport]);
-}
-function onWsError(this: WebSocket, err: Error & { code?: string }): void {
-  transportOnError((this as TaggedWebSocket)[kTransport], err);
-}
 
 /** The WebSocket transport of one session. */
 export class WebSocketTransport extends Transport {
@@ -93,11 +57,11 @@ export class WebSocketTransport extends Transport {
     this.#compress = perMessageDeflate;
     this.writable = true;
     this.#maxPayload = maxPayload;
-    // module-level listeners find their transport through the ws object: no closures per connection
+    // listeners without a closure per connection: each finds its transport through the ws object
     (ws as TaggedWebSocket)[kTransport] = this;
-    ws.on("message", onWsMessage);
-    ws.once("close", onWsClose);
-    ws.on("error", onWsError);
+    ws.on("message", WebSocketTransport.#wsOnMessage);
+    ws.once("close", WebSocketTransport.#wsOnClose);
+    ws.on("error", WebSocketTransport.#wsOnError);
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -137,11 +101,26 @@ export class WebSocketTransport extends Transport {
     this.handle.onError(mapped);
   }
 
-  static {
-    transportOnMessage = (t, data, isBinary) => t.#onMessage(data, isBinary);
-    transportOnClose = (t) => t.#onClose();
-    transportOnError = (t, err) => t.#onError(err);
-    transportDrained = (t) => t.#drained();
+  // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, no closure, the owner found
+  // through a symbol on the emitter.
+  static #wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    (this as TaggedWebSocket)[kTransport].#onMessage(data, isBinary);
+  }
+
+  static #wsOnClose(this: WebSocket): void {
+    (this as TaggedWebSocket)[kTransport].#onClose();
+  }
+
+  static #wsOnError(this: WebSocket, err: Error & { code?: string }): void {
+    (this as TaggedWebSocket)[kTransport].#onError(err);
+  }
+
+  /** The end of the event-loop turn: every transport written to during it drains. */
+  static #turnOnEnd(): void {
+    const queue = drainQueue;
+    drainQueue = [];
+    drainScheduled = false;
+    for (let i = 0; i < queue.length; i++) queue[i]!.#drained();
   }
 
   send(packets: readonly OutboundPacket[], done?: () => void): void {
@@ -159,7 +138,7 @@ export class WebSocketTransport extends Transport {
       drainQueue.push(this);
       if (!drainScheduled) {
         drainScheduled = true;
-        runAtTurnEnd(runDrains);
+        runAtTurnEnd(WebSocketTransport.#turnOnEnd);
       }
     }
     // several frames (packets queued while the previous write was in flight): one write for all
@@ -169,12 +148,16 @@ export class WebSocketTransport extends Transport {
       const packet = packets[i]!;
       const opts = packet.options;
       const compress = this.#compress && opts?.compress !== false;
-      const pre = opts?.wsPreEncoded;
+      const prepared = opts === undefined ? undefined : preparedOf(opts);
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
-      if (pre !== undefined) {
-        data = preEncodedBytes(opts!, pre);
-        frameOpts = compress ? TEXT_COMPRESS : TEXT_NO_COMPRESS;
+      if (prepared !== undefined) {
+        data = prepared.payload;
+        // a frame built by the adapter is written as built: uncompressed (rsv1 clear)
+        frameOpts = compress && opts!.wsPreEncodedFrame === undefined ? TEXT_COMPRESS : TEXT_NO_COMPRESS;
+      } else if (opts?.wsPreEncoded !== undefined) {
+        data = opts.wsPreEncoded;
+        frameOpts = compress ? COMPRESS : NO_COMPRESS;
       } else {
         data = encodePacket(packet, true);
         frameOpts = compress ? COMPRESS : NO_COMPRESS;
@@ -224,6 +207,13 @@ export class WebSocketTransport extends Transport {
       this.#ws.terminate();
     }
   }
+}
+
+/** The prepared message of a packet's options: ours, or one made from an adapter's pre-built frame. */
+function preparedOf(opts: SendOptions): PreparedMessage | undefined {
+  if (opts.prepared !== undefined) return opts.prepared;
+  const frame = opts.wsPreEncodedFrame;
+  return frame === undefined ? undefined : PreparedMessage.fromFrame(frame);
 }
 
 function toBuffer(data: RawData): Buffer {

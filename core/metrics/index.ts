@@ -1,7 +1,8 @@
 /**
  * @module metrics — `io.metrics()` snapshots and their Prometheus rendering.
  */
-export { Metrics, kMetrics } from "./metrics.js";
+export { Metrics } from "./metrics.js";
+export { kMetrics } from "../contracts.js";
 export type {
   MetricsGaugeSource,
   MetricsRecorder,

@@ -93,8 +93,6 @@ export interface MetricsRecorder {
   countDisconnect(reason: string): void;
 }
 
-/** Where a Server keeps its {@link Metrics} (internal: sockets and clients reach it through the server). */
-export const kMetrics: unique symbol = Symbol("socketeer.metrics");
 
 /** Socket.IO packet types 2 (EVENT) and 5 (BINARY_EVENT) as the first character of a text frame. */
 const EVENT_CHAR = 0x32;

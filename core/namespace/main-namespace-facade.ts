@@ -4,8 +4,7 @@
  * `io.on("connection")` and server-side events land on the main namespace, as in socket.io.
  */
 import type { Room, SocketId } from "../adapter/types.js";
-import type { BroadcastOperator } from "../broadcast/broadcast-operator.js";
-import type { RemoteSocket } from "../broadcast/remote-socket.js";
+import type { BroadcastOperator, RemoteSocket } from "../broadcast/broadcast-operator.js";
 import {
   StrictEventEmitter,
   type AckResult,

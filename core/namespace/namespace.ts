@@ -6,9 +6,9 @@ import { debuglog } from "../util/debug.js";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
 import { describeValue } from "../util/options.js";
-import type { AdapterLike, AdapterNamespace, Packet, Room, SocketId } from "../adapter/types.js";
-import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
-import type { RemoteSocket } from "../broadcast/remote-socket.js";
+import type { Packet, Room, Session, SocketId } from "../adapter/types.js";
+import type { AdapterLike, AdapterNamespace, ClientNamespace, NamespaceHost, SocketHost } from "../contracts.js";
+import { BroadcastOperator, runAdapterHook, type RemoteSocket } from "../broadcast/broadcast-operator.js";
 import {
   StrictEventEmitter,
   type AckResult,
@@ -34,10 +34,14 @@ import {
   kOnServerSideEmit,
   kRemoveSocket,
   kSetOnEmpty,
-} from "../symbols.js";
+} from "../contracts.js";
+// cycle: `nsp.server` is typed as the public Server (socket.io's API); the namespace itself calls
+// its server only through the NamespaceHost contract, and imports nothing of it at run time
 import type { Server } from "../server.js";
 import type { Client } from "../socket/client.js";
 import { Socket } from "../socket/socket.js";
+import { installNamespaceCompat } from "../compat/namespace.js";
+import type { SocketIoNamespaceMembers } from "../compat/members.js";
 
 const debug = debuglog("socketeer:namespace");
 
@@ -71,6 +75,14 @@ function isRecoveryAuth(auth: unknown): auth is { pid: string; offset: string } 
   );
 }
 
+/** socket.io's members adapters read (`nsp._ids`, `nsp._onServerSideEmit`): core/compat/. */
+export interface Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoNamespaceMembers {}
+
 /**
  * A namespace: `io.of("/admin")`.
  *
@@ -90,7 +102,7 @@ export class Namespace<
     RemoveAcknowledgements<EmitEvents>,
     NamespaceReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >
-  implements AdapterNamespace
+  implements AdapterNamespace, ClientNamespace, SocketHost
 {
   /** The namespace name, e.g. `/admin`. */
   readonly name: string;
@@ -101,6 +113,8 @@ export class Namespace<
   /** The adapter (rooms and broadcasts). */
   adapter: AdapterLike;
 
+  // the server, as this class uses it (the public `server` is the same object)
+  readonly #host: NamespaceHost;
   #fns: Middleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>[] = [];
   #ids = 0;
   #onEmpty: (() => void) | undefined;
@@ -114,21 +128,23 @@ export class Namespace<
   constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
     super();
     this.server = server;
+    this.#host = server;
     this.name = name;
-    this.adapter = this.createAdapter();
-    void this.adapter.init();
+    const adapter = (this.adapter = this.createAdapter());
+    runAdapterHook(adapter, () => adapter.init());
   }
 
   /** Builds this namespace's adapter (the server's `adapter` option). */
   protected createAdapter(): AdapterLike {
-    return this.server[kCreateAdapter](this);
+    return this.#host[kCreateAdapter](this);
   }
 
   /** Replaces the adapter after `io.adapter(newAdapter)`. */
   [kInitAdapter](): void {
-    void this.adapter.close();
-    this.adapter = this.createAdapter();
-    void this.adapter.init();
+    const old = this.adapter;
+    runAdapterHook(old, () => old.close());
+    const adapter = (this.adapter = this.createAdapter());
+    runAdapterHook(adapter, () => adapter.init());
   }
 
   /**
@@ -296,12 +312,13 @@ export class Namespace<
     auth: unknown,
     onConnect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
-    const recovery = this.server.recovery;
+    const recovery = this.#host.recovery;
     if (recovery === undefined || !isRecoveryAuth(auth)) {
       this.#admit(new Socket(this, client, auth), client, onConnect, false);
       return;
     }
-    this.adapter.restoreSession(auth.pid, auth.offset).then(
+    // a socket.io-adapter base class answers null directly, and may throw: both become a promise
+    new Promise<Session | null>((resolve) => resolve(this.adapter.restoreSession(auth.pid, auth.offset))).then(
       (session) => {
         if (!client.isOpen) return;
         try {
@@ -361,6 +378,15 @@ export class Namespace<
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
     if (this.sockets.size === 0 && this.#onEmpty !== undefined) this.#onEmpty();
+  }
+
+  static {
+    installNamespaceCompat(this, {
+      peekAckId: (nsp) => nsp.#ids,
+      setAckId: (nsp, id) => {
+        nsp.#ids = id;
+      },
+    });
   }
 }
 

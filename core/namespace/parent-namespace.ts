@@ -5,9 +5,9 @@
  * on the parent reaches every child.
  */
 import { Adapter } from "../adapter/adapter.js";
-import type { AdapterLike, BroadcastOptions, Packet } from "../adapter/types.js";
+import type { BroadcastOptions, Packet } from "../adapter/types.js";
+import type { AdapterLike } from "../contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
-import type { Server } from "../server.js";
 import { Namespace } from "./namespace.js";
 
 /** Decides whether a dynamic namespace accepts a name. */
@@ -57,7 +57,7 @@ export class ParentNamespace<
    * @param server the server
    * @param matcher the name matcher
    */
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, matcher: NamespaceMatcher) {
+  constructor(server: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["server"], matcher: NamespaceMatcher) {
     super(server, `/_${count++}`);
     this.matcher = matcher;
   }

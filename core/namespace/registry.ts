@@ -3,17 +3,17 @@
  * (parent) namespaces and their children, and removal of empty children.
  */
 import { createError } from "../errors.js";
+import { runAdapterHook } from "../broadcast/broadcast-operator.js";
 import { describeValue } from "../util/options.js";
 import type { EventsMap } from "../events/typed-events.js";
-import { kSetOnEmpty } from "../symbols.js";
-import type { Server } from "../server.js";
+import { kSetOnEmpty } from "../contracts.js";
 import type { Socket } from "../socket/socket.js";
 import { Namespace } from "./namespace.js";
 import { ParentNamespace, type NamespaceMatcher } from "./parent-namespace.js";
 
 /** The namespaces of one Server. */
 export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
-  readonly #server: Server<L, E, S, D>;
+  readonly #server: Namespace<L, E, S, D>["server"];
   readonly #onNew: (nsp: Namespace<L, E, S, D>) => void;
   readonly #cleanupEmpty: boolean;
   readonly #nsps = new Map<string, Namespace<L, E, S, D>>();
@@ -25,10 +25,15 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
    * @param cleanupEmpty `cleanupEmptyChildNamespaces`
    * @param onNew called for each namespace created after `/` (emits `new_namespace`)
    */
-  constructor(server: Server<L, E, S, D>, cleanupEmpty: boolean, onNew: (nsp: Namespace<L, E, S, D>) => void) {
+  constructor(server: Namespace<L, E, S, D>["server"], cleanupEmpty: boolean, onNew: (nsp: Namespace<L, E, S, D>) => void) {
     this.#server = server;
     this.#cleanupEmpty = cleanupEmpty;
     this.#onNew = onNew;
+  }
+
+  /** The namespaces by name, dynamic children included (parents are not named). */
+  get byName(): Map<string, Namespace<L, E, S, D>> {
+    return this.#nsps;
   }
 
   /** Every namespace, parents included. */
@@ -85,7 +90,7 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
       child[kSetOnEmpty](() => {
         parent.children.delete(child);
         if (this.#nsps.get(name) === child) this.#nsps.delete(name);
-        void child.adapter.close();
+        runAdapterHook(child.adapter, () => child.adapter.close());
       });
     }
     this.#onNew(child);

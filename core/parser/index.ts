@@ -10,7 +10,8 @@ export {
   type Packet,
   type DecoderOptions,
   type DecoderEvents,
-  type EncodedPacket,
+  type EncodedFrame,
+  type EncodedFrames,
   type JsonReplacer,
   type JsonReviver,
 } from "./socket-packet.js";

@@ -40,8 +40,11 @@ export type JsonReplacer = (this: unknown, key: string, value: unknown) => unkno
 /** A `JSON.parse` reviver. */
 export type JsonReviver = (this: unknown, key: string, value: unknown) => unknown;
 
-/** What {@link Encoder.encode} returns: the text part first, then the attachments. */
-export type EncodedPacket = Array<string | Buffer | ArrayBuffer | ArrayBufferView>;
+/** One encoded frame: a text frame or a binary attachment. */
+export type EncodedFrame = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+/** What {@link Encoder.encode} returns: the frames of one packet, the text part first, then the attachments. */
+export type EncodedFrames = EncodedFrame[];
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -79,7 +82,7 @@ export class Encoder {
    * @throws TypeError from JSON.stringify when the data holds a BigInt or is circular (circular
    *   data in an EVENT/ACK exhausts the stack while looking for binary, as in socket.io-parser)
    */
-  encode(packet: Packet): EncodedPacket {
+  encode(packet: Packet): EncodedFrames {
     const type = packet.type;
     if (type === PacketType.EVENT || type === PacketType.ACK) {
       if (!hasBinary(packet.data)) return [this.#encodeText(type, packet.nsp, packet.id, packet.data, 0)];
@@ -91,7 +94,7 @@ export class Encoder {
     return [this.#encodeText(type, packet.nsp, packet.id, packet.data, 0)];
   }
 
-  #encodeBinary(type: 5 | 6, packet: Packet): EncodedPacket {
+  #encodeBinary(type: 5 | 6, packet: Packet): EncodedFrames {
     const buffers: BinaryLike[] = [];
     const data = deconstruct(packet.data, buffers);
     if (buffers.length === 0) {
@@ -99,7 +102,7 @@ export class Encoder {
       const plain = type === PacketType.BINARY_EVENT ? PacketType.EVENT : PacketType.ACK;
       return [this.#encodeText(plain, packet.nsp, packet.id, data, 0)];
     }
-    const out: EncodedPacket = [this.#encodeText(type, packet.nsp, packet.id, data, buffers.length)];
+    const out: EncodedFrames = [this.#encodeText(type, packet.nsp, packet.id, data, buffers.length)];
     for (const b of buffers) out.push(b);
     return out;
   }

@@ -1,25 +1,24 @@
 /**
  * @module socket/acks — the acks a socket waits for: callbacks by packet id, optional timeouts,
  * and rejection of the ones expecting an error when the socket disconnects.
+ *
+ * The callbacks sit in a plain `Map<id, callback>`, the shape socket.io gives `socket.acks`:
+ * third-party adapters register a broadcast's ack with `socket.acks.set(id, ack)` and our own
+ * `Adapter` does the same. A callback registered with a timeout is a wrapper marked as taking an
+ * error first (`withError`): an answer reaches it as `(null, ...args)`, a disconnection as `(err)`.
  */
 import { createError } from "../errors.js";
 
 /** A callback waiting for an ack. */
-export type AckCallback = (...args: unknown[]) => void;
-
-interface PendingAck {
-  readonly fn: AckCallback;
-  /** Set when the callback takes an error first (it came through `timeout()`). */
-  readonly timer: NodeJS.Timeout | undefined;
-  readonly withError: boolean;
-}
+export type AckCallback = ((...args: unknown[]) => void) & { withError?: boolean };
 
 /** The pending acks of one socket. */
 export class AckRegistry {
   // created on the first ack: most sockets never wait for one (heap per idle connection)
-  #map: Map<number, PendingAck> | undefined;
+  #map: Map<number, AckCallback> | undefined;
 
-  get #pending(): Map<number, PendingAck> {
+  /** The pending callbacks by packet id (socket.io's `socket.acks`). */
+  get map(): Map<number, AckCallback> {
     return (this.#map ??= new Map());
   }
 
@@ -37,19 +36,19 @@ export class AckRegistry {
    */
   add(id: number, fn: AckCallback, timeoutMs?: number): void {
     if (timeoutMs === undefined) {
-      this.#pending.set(id, { fn, timer: undefined, withError: false });
+      this.map.set(id, fn);
       return;
     }
     const timer = setTimeout(() => {
-      this.#pending.delete(id);
+      this.#map?.delete(id);
       fn(createError("SKT_ERR_SOCKET_ACK_TIMEOUT", timeoutMs));
     }, timeoutMs);
-    this.#pending.set(id, { fn, timer, withError: true });
-  }
-
-  /** Registers a broadcast's shared ack callback (it handles its own timeout). */
-  addShared(id: number, fn: AckCallback): void {
-    this.#pending.set(id, { fn, timer: undefined, withError: false });
+    const wrapper: AckCallback = (...args: unknown[]) => {
+      clearTimeout(timer);
+      fn(...args);
+    };
+    wrapper.withError = true;
+    this.map.set(id, wrapper);
   }
 
   /**
@@ -60,27 +59,22 @@ export class AckRegistry {
    * @returns false when no ack was waiting under that id
    */
   resolve(id: number, args: unknown[]): boolean {
-    const pending = this.#map?.get(id);
-    if (pending === undefined) return false;
-    this.#pending.delete(id);
-    if (pending.timer !== undefined) {
-      clearTimeout(pending.timer);
-      pending.fn(null, ...args);
-    } else {
-      pending.fn(...args);
-    }
+    const fn = this.#map?.get(id);
+    if (typeof fn !== "function") return false;
+    this.#map!.delete(id);
+    if (fn.withError === true) fn(null, ...args);
+    else fn(...args);
     return true;
   }
 
   /** On disconnection: callbacks that take an error get SKT_ERR_SOCKET_DISCONNECTED; the rest are dropped. */
   rejectAll(): void {
-    if (this.#map === undefined || this.#map.size === 0) return;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) {
-      if (p.timer === undefined) continue;
-      clearTimeout(p.timer);
-      if (p.withError) p.fn(createError("SKT_ERR_SOCKET_DISCONNECTED"));
+    const map = this.#map;
+    if (map === undefined || map.size === 0) return;
+    const pending = [...map.values()];
+    map.clear();
+    for (const fn of pending) {
+      if (fn.withError === true) fn(createError("SKT_ERR_SOCKET_DISCONNECTED"));
     }
   }
 }

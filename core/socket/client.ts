@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import { debuglog } from "../util/debug.js";
 import { DISCONNECT_REASON, PACKET_TYPE, type DisconnectReason } from "../constants.js";
-import type { EncodedPacket, Packet, SocketId, WriteOptions } from "../adapter/types.js";
+import type { EncodedFrame, Packet, SocketId, WriteOptions } from "../adapter/types.js";
 import type { Socket as EngineSocket } from "../engine/socket.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
 import {
@@ -19,12 +19,15 @@ import {
   kOnPacket,
   kRemoveFromClient,
   kResolveNamespace,
+  kMetrics,
   kWriteEncoded,
   kWritePacket,
-} from "../symbols.js";
-import type { Server } from "../server.js";
-import { kMetrics } from "../metrics/metrics.js";
-import type { Socket } from "./socket.js";
+  type ClientHost,
+  type ClientSocket,
+  type SocketConnection,
+} from "../contracts.js";
+import { installClientCompat } from "../compat/client.js";
+import type { SocketIoClientMembers } from "../compat/members.js";
 import { isV2Client, parseV2Namespace } from "./v2-clients.js";
 
 const debug = debuglog("socketeer:client");
@@ -44,6 +47,14 @@ interface DecoderLike {
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
 
+/** socket.io's members adapters and the admin UI use (`id`, `writeToEngine`): core/compat/. */
+export interface Client<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoClientMembers {}
+
 /**
  * One Engine.IO connection (socket.io's `Client`): `socket.client`.
  */
@@ -52,15 +63,15 @@ export class Client<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = DefaultSocketData,
-> {
+> implements SocketConnection {
   /** The Engine.IO connection. */
   readonly conn: EngineSocket;
   /** Sockets on this connection, by socket id. */
-  readonly sockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  readonly sockets = new Map<SocketId, ClientSocket>();
 
-  readonly #server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly #server: ClientHost;
   readonly #decoder: DecoderLike;
-  readonly #nsps = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  readonly #nsps = new Map<string, ClientSocket>();
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
@@ -75,7 +86,7 @@ export class Client<
    * @param server the server
    * @param conn the Engine.IO connection
    */
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, conn: EngineSocket) {
+  constructor(server: ClientHost, conn: EngineSocket) {
     this.#server = server;
     this.conn = conn;
     this.#decoder = server[kCreateDecoder]() as DecoderLike;
@@ -232,7 +243,7 @@ export class Client<
   }
 
   /** Writes frames already encoded (a broadcast's, shared by every recipient). */
-  [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
+  [kWriteEncoded](encoded: readonly EncodedFrame[], opts: WriteOptions): void {
     if (!this.isOpen) return;
     if (opts.volatile === true) {
       if (!this.conn.transport.writable) {
@@ -252,7 +263,7 @@ export class Client<
   }
 
   /** Forgets a closed socket. */
-  [kRemoveFromClient](socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+  [kRemoveFromClient](socket: ClientSocket): void {
     if (this.sockets.get(socket.id) !== socket) return;
     this.sockets.delete(socket.id);
     const name = socket.nsp.name;
@@ -306,5 +317,9 @@ export class Client<
   static #decoderOnDecoded(this: DecoderLike, packet: Packet): void {
     const client = this[kClient];
     if (client !== undefined) client.#onDecoded(packet);
+  }
+
+  static {
+    installClientCompat(this);
   }
 }

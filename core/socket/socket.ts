@@ -13,8 +13,11 @@ import {
   type DisconnectReason,
 } from "../constants.js";
 import { createError } from "../errors.js";
-import type { AdapterLike, AdapterSocket, EncodedPacket, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
-import { BroadcastOperator } from "../broadcast/broadcast-operator.js";
+import type { EncodedFrame, Packet, Room, Session, SocketId, WriteOptions } from "../adapter/types.js";
+import type { AdapterLike, AdapterSocket, ClientSocket, SocketHost } from "../contracts.js";
+import { BroadcastOperator, broadcastSafely, runAdapterHook } from "../broadcast/broadcast-operator.js";
+import { installSocketCompat } from "../compat/socket.js";
+import type { SocketIoSocketMembers } from "../compat/members.js";
 import type {
   AckResult,
   AllButLast,
@@ -36,18 +39,20 @@ import {
   kOnConnect,
   kOnError,
   kOnPacket,
-  kRegisterAck,
   kRemoveFromClient,
   kRemoveSocket,
   kWriteEncoded,
   kWritePacket,
-} from "../symbols.js";
+  kMetrics,
+} from "../contracts.js";
 import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
 import { isV2Client, v2ConnectErrorData, v2SocketId } from "./v2-clients.js";
 import type { Client } from "./client.js";
-import { kMetrics } from "../metrics/metrics.js";
+
+// cycle: `socket.nsp` is typed as the public Namespace (socket.io's API); the socket itself calls
+// its namespace only through the SocketHost contract, and imports nothing of it at run time
 import type { Namespace } from "../namespace/namespace.js";
 
 const debug = debuglog("socketeer:socket");
@@ -67,10 +72,19 @@ interface SocketFlags {
   volatile?: boolean;
   compress?: boolean;
   timeout?: number;
+  local?: boolean;
 }
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
 const NO_FLAGS: SocketFlags = Object.freeze({});
+
+/** socket.io's members adapters and apps read (`acks`, `notifyOutgoingListeners`, `local`, `leaveAll`): core/compat/. */
+export interface Socket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = DefaultSocketData,
+> extends SocketIoSocketMembers {}
 
 /**
  * A client connected to a namespace.
@@ -89,7 +103,7 @@ export class Socket<
     SocketData = DefaultSocketData,
   >
   extends SocketEvents<ListenEvents, EmitEvents, SocketReservedEventsMap>
-  implements AdapterSocket
+  implements AdapterSocket, ClientSocket
 {
   /** The socket id (20 random characters; kept on recovery). */
   readonly id: SocketId;
@@ -106,6 +120,8 @@ export class Socket<
   /** Whether the socket is connected to its namespace. */
   connected = false;
 
+  // the namespace, as this class uses it (the public `nsp` is the same object)
+  readonly #host: SocketHost;
   readonly #pid: string | undefined;
   readonly #acks = new AckRegistry();
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
@@ -130,16 +146,18 @@ export class Socket<
   ) {
     super();
     this.nsp = nsp;
+    this.#host = nsp;
     this.client = client;
     this.handshake = buildHandshake(client.request, client.conn.remoteAddress, auth);
-    const recovery = nsp.server.recovery;
+    const recovery = this.#host.server.recovery;
     if (session !== undefined) {
       this.id = session.sid;
       this.#pid = session.pid;
       this.data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
-      void this.#adapter().addAll(this.id, new Set(session.rooms));
+      const adapter = this.#adapter();
+      runAdapterHook(adapter, () => adapter.addAll(this.id, new Set(session.rooms)));
     } else {
       this.id = isV2Client(client.conn) ? v2SocketId(nsp.name, client.conn.id) : generateSocketId();
       this.#pid = recovery !== undefined ? generateSocketId() : undefined;
@@ -147,7 +165,7 @@ export class Socket<
   }
 
   #adapter(): AdapterLike {
-    return this.nsp.adapter;
+    return this.#host.adapter;
   }
 
   /** The Engine.IO connection (engine socket). */
@@ -183,19 +201,19 @@ export class Socket<
   override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
     if (typeof ev === "string" && RESERVED_EVENTS.has(ev)) throw createError("SKT_ERR_SOCKET_RESERVED_EVENT", ev);
     const data: unknown[] = [ev, ...(args as unknown[])];
-    const packet: Packet = { type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data };
+    const packet: Packet = { type: PACKET_TYPE.EVENT, nsp: this.#host.name, data };
     const flags = this.#flags;
     this.#flags = NO_FLAGS;
     const last = data[data.length - 1];
     if (typeof last === "function") {
       data.pop();
-      const id = this.nsp[kNextAckId]();
+      const id = this.#host[kNextAckId]();
       this.#acks.add(id, last as AckCallback, flags.timeout);
       packet.id = id;
     }
-    if (packet.id === undefined && this.nsp.server.recovery !== undefined) {
+    if (packet.id === undefined && this.#host.server.recovery !== undefined) {
       // Goes through the adapter so the packet gets an offset and is kept for replay.
-      this.#adapter().broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      broadcastSafely(this.#adapter(), packet, { rooms: new Set([this.id]), except: new Set(), flags });
       return true;
     }
     this[kNotifyOutgoing](packet);
@@ -310,7 +328,7 @@ export class Socket<
     if (close) {
       this.client[kDisconnectAll]();
     } else {
-      this.client[kWritePacket]({ type: PACKET_TYPE.DISCONNECT, nsp: this.nsp.name }, {});
+      this.client[kWritePacket]({ type: PACKET_TYPE.DISCONNECT, nsp: this.#host.name }, {});
       this[kOnClose](DISCONNECT_REASON.SERVER_NAMESPACE_DISCONNECT);
     }
     return this;
@@ -322,12 +340,8 @@ export class Socket<
     this.notifyOutgoing(packet.data as unknown[]);
   }
 
-  [kWriteEncoded](encoded: readonly EncodedPacket[], opts: WriteOptions): void {
+  [kWriteEncoded](encoded: readonly EncodedFrame[], opts: WriteOptions): void {
     this.client[kWriteEncoded](encoded, opts);
-  }
-
-  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void {
-    this.#acks.addShared(id, ack);
   }
 
   /**
@@ -337,17 +351,17 @@ export class Socket<
    */
   [kOnConnect](): void {
     this.connected = true;
-    void this.join(this.id);
+    runAdapterHook(this.#adapter(), () => this.join(this.id));
     const missed = this.#missed;
     if (missed !== undefined) {
       this.#missed = undefined;
       for (const args of missed) {
-        this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.nsp.name, data: args }, {});
+        this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.#host.name, data: args }, {});
       }
     }
     const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
-    if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name }, {});
-    else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.nsp.name, data }, {});
+    if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.#host.name }, {});
+    else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.#host.name, data }, {});
   }
 
   /** The socket will never connect: it leaves the rooms joined meanwhile and joins no more. */
@@ -359,12 +373,12 @@ export class Socket<
   /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
   [kConnectError](err: Error & { data?: unknown }): void {
     if (isV2Client(this.client.conn)) {
-      this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.nsp.name, data: v2ConnectErrorData(err) }, {});
+      this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.#host.name, data: v2ConnectErrorData(err) }, {});
       return;
     }
     const data: { message: string; data?: unknown } = { message: err.message };
     if (err.data !== undefined) data.data = err.data;
-    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.nsp.name, data }, {});
+    this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.#host.name, data }, {});
   }
 
   /** A packet for this socket, from its Client. */
@@ -402,7 +416,7 @@ export class Socket<
     return (...args: unknown[]) => {
       if (sent) return;
       // Counted as sent once encoded: an ack refused by the encoder (a circular payload) can be called again.
-      this.client[kWritePacket]({ type: PACKET_TYPE.ACK, nsp: this.nsp.name, id, data: args }, {});
+      this.client[kWritePacket]({ type: PACKET_TYPE.ACK, nsp: this.#host.name, id, data: args }, {});
       sent = true;
     };
   }
@@ -418,15 +432,25 @@ export class Socket<
     if (!this.connected) return;
     this.emitReserved("disconnecting", reason, description);
     if (this.#pid !== undefined && RECOVERABLE_DISCONNECT_REASONS.has(reason)) {
-      void this.#adapter().persistSession({ sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data });
+      const session = { sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data };
+      runAdapterHook(this.#adapter(), () => this.#adapter().persistSession(session));
     }
     this.#adapter().delAll(this.id);
     this.#closed = true;
-    this.nsp[kRemoveSocket](this);
+    this.#host[kRemoveSocket](this);
     this.client[kRemoveFromClient](this);
     this.connected = false;
-    this.nsp.server[kMetrics].countDisconnect(reason);
+    this.#host.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
     this.#acks.rejectAll();
+  }
+
+  static {
+    installSocketCompat(this, {
+      acks: (socket) => socket.#acks.map,
+      markLocal: (socket) => {
+        socket.#ownFlags().local = true;
+      },
+    });
   }
 }

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { HttpHost } from "../../core/index.js";
-import { InflightResponses, completeUpgrade, isUnderPath, prepareUpgrade } from "../shared/attach.js";
+import { InflightResponses, completeUpgrade, isUnderPath, prepareUpgrade } from "../shared/upgrade-routing.js";
 
 /** Express's `next`. */
 export type NextFunction = (err?: unknown) => void;

@@ -18,7 +18,7 @@ import {
   type EventsMap,
   type ServerOptions,
 } from "../../core/index.js";
-import { isHandshake } from "../shared/attach.js";
+import { isHandshake } from "../shared/upgrade-routing.js";
 import { ExpressHost, type ExpressApp, type Middleware, type NextFunction } from "./host.js";
 export type {} from "./types.js";
 export type { ExpressApp, Middleware, NextFunction } from "./host.js";

@@ -17,7 +17,7 @@ import {
   isUnderPath,
   onUpgrade,
   prepareUpgrade,
-} from "../shared/attach.js";
+} from "../shared/upgrade-routing.js";
 import type { FastifyIo, FastifySocketeerOptions } from "./types.js";
 
 export type { FastifyIo, FastifySocketeerOptions, FastifySocketeerTypes, ServerFor } from "./types.js";

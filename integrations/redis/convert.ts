@@ -3,7 +3,7 @@
  * nodes, and the small rules the adapter applies to them.
  */
 import { debuglog } from "../../core/util/debug.js";
-import { kOnServerSideEmit, type AdapterNamespace, type BroadcastOptions, type Packet, type Room } from "./core.js";
+import { kOnServerSideEmit, type AdapterNamespace, type BroadcastOptions, type Packet, type Room, type SocketDetails } from "./core.js";
 import { MESSAGE_TYPE, type NodeMessage, type WireOptions } from "./messages.js";
 
 const debug = debuglog("socketeer:redis");
@@ -12,12 +12,7 @@ const debug = debuglog("socketeer:redis");
 const EVENT = 2;
 
 /** A socket of another node, as `fetchSockets()` returns it (the server wraps it as a RemoteSocket). */
-export interface RemoteSocketDetails {
-  id: string;
-  handshake: unknown;
-  rooms: Set<Room>;
-  data: unknown;
-}
+export type RemoteSocketDetails = SocketDetails;
 
 /** Broadcast options as they travel: sets become arrays, unset flags are dropped. */
 export function toWire(opts: BroadcastOptions): WireOptions {
@@ -53,7 +48,5 @@ export function isRecoverable(packet: Packet, opts: BroadcastOptions): boolean {
 
 /** Hands a server-side event to the namespace's listeners (the namespace's cluster seam). */
 export function deliverServerSideEmit(nsp: AdapterNamespace, args: unknown[]): void {
-  const hook = (nsp as { [kOnServerSideEmit]?: (args: unknown[]) => void })[kOnServerSideEmit];
-  if (typeof hook === "function") hook.call(nsp, args);
-  else debug("namespace %s cannot receive server-side events", nsp.name);
+  nsp[kOnServerSideEmit](args);
 }

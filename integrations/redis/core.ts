@@ -22,5 +22,6 @@ export {
   type Session,
   type SessionToPersist,
   type SocketeerError,
+  type SocketDetails,
 } from "../../core/index.js";
 export { is, resolveOptions, type OptionSchema } from "../../core/util/options.js";

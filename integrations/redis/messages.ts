@@ -8,7 +8,7 @@
  * (`uid`) so a node ignores its own; requests that expect answers carry a request id (`rid`). A
  * received message is untrusted until {@link parseMessage} has checked its shape.
  */
-import { createError } from "./core.js";
+import { createError, type SocketDetails } from "./core.js";
 
 /** Message kinds of the model (not the numbers on the wire: see the protocol modules). */
 export const MESSAGE_TYPE = {
@@ -38,7 +38,7 @@ export interface WireOptions {
 /** A socket as another node describes it in a fetchSockets answer. */
 export interface WireSocket {
   id: string;
-  handshake: unknown;
+  handshake: SocketDetails["handshake"];
   rooms: string[];
   data: unknown;
 }
@@ -86,8 +86,11 @@ function checkOptions(v: unknown): WireOptions {
 }
 
 function checkSocket(v: unknown): WireSocket {
-  if (!isRecord(v) || typeof v.id !== "string" || !isStringArray(v.rooms)) return bad("invalid socket description");
-  return { id: v.id, handshake: v.handshake, rooms: v.rooms, data: v.data };
+  if (!isRecord(v) || typeof v.id !== "string" || !isStringArray(v.rooms) || !isRecord(v.handshake)) {
+    return bad("invalid socket description");
+  }
+  // the other node's handshake, as it serialized its own: shown as it came
+  return { id: v.id, handshake: v.handshake as unknown as SocketDetails["handshake"], rooms: v.rooms, data: v.data };
 }
 
 function str(m: Record<string, unknown>, key: string): string {

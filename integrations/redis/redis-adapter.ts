@@ -226,17 +226,15 @@ export class RedisAdapter extends Adapter {
    * @returns the matching sockets of every node: local sockets, then descriptions of remote
    *   ones ({@link RemoteSocketDetails}), which the server wraps as RemoteSockets
    */
-  override async fetchSockets(opts: BroadcastOptions): Promise<AdapterSocket[]> {
-    const local: AdapterSocket[] = await super.fetchSockets(opts);
+  override async fetchSockets(opts: BroadcastOptions): Promise<(AdapterSocket | RemoteSocketDetails)[]> {
+    const local = await super.fetchSockets(opts);
     if (opts.flags?.local === true) return local;
     const remote = await this.#request<WireSocket[]>("fetchSockets", (rid) => ({ type: MESSAGE_TYPE.FETCH_SOCKETS, uid: this.uid, rid, opts: toWire(opts) }));
-    const all: (AdapterSocket | RemoteSocketDetails)[] = local;
+    const all = local;
     for (const list of remote) {
       for (const s of list) all.push({ id: s.id, handshake: s.handshake, rooms: new Set(s.rooms), data: s.data });
     }
-    // The base signature names local sockets only; the server tells the two apart (a remote
-    // description is not one of its Socket instances), as socket.io does with RemoteSocket.
-    return all as AdapterSocket[];
+    return all;
   }
 
   override addSockets(opts: BroadcastOptions, rooms: Room[]): void {

@@ -105,10 +105,10 @@ test("a broadcast is encoded once and its WebSocket frame is reused for every re
     const connected = waitFor<[Socket]>(s.io, "connection");
     clients.push(await s.connect());
     const [socket] = await connected;
-    const conn = socket.conn as unknown as { write: (d: unknown, o?: { wsPreEncoded?: string }) => unknown };
+    const conn = socket.conn as unknown as { write: (d: unknown, o?: { prepared?: { payload: Buffer } }) => unknown };
     const write = conn.write.bind(conn);
     conn.write = (d, o) => {
-      frames.push(o?.wsPreEncoded);
+      frames.push(o?.prepared?.payload.toString());
       return write(d, o);
     };
   }

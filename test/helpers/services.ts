@@ -1,5 +1,5 @@
 /**
- * @module test/helpers/services — outside services (Redis, Chromium): skip with a reason on a
+ * @module test/helpers/services — outside services (Redis, PostgreSQL, Chromium): skip with a reason on a
  * laptop that lacks them, fail under CI=true where .ci/run provides them.
  */
 import { connect } from "node:net";
@@ -46,4 +46,13 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Use as `test("…", { skip: await needChromium() }, …)`. */
 export async function needChromium(): Promise<string | false> {
   return need("Chromium", existsSync(CHROMIUM_PATH), `no browser at ${CHROMIUM_PATH}`);
+}
+
+/** PostgreSQL for tests: 127.0.0.1:5432 (trust auth), database `test`; PGUSER or `postgres`. */
+export const POSTGRES = { host: "127.0.0.1", port: 5432, database: "test", user: process.env.PGUSER ?? "postgres" } as const;
+
+/** Use as `test("…", { skip: await needPostgres() }, …)`. */
+export async function needPostgres(): Promise<string | false> {
+  const ok = await canConnect(POSTGRES.host, POSTGRES.port);
+  return need("PostgreSQL", ok, `nothing answers at ${POSTGRES.host}:${POSTGRES.port}`);
 }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { AdapterNamespace, AdapterSocket, EncodedPacket, Packet, RecoverySettings, WriteOptions } from "../../core/adapter/index.js";
-import { kNextAckId, kNotifyOutgoing, kOnServerSideEmit, kRegisterAck, kWriteEncoded } from "../../core/symbols.js";
+import { kNextAckId, kNotifyOutgoing, kOnServerSideEmit, kWriteEncoded } from "../../core/contracts.js";
 import type { RedisAdapter, RedisAdapterConstructor } from "../../integrations/redis/index.js";
 
 /** A socket that records the packets written to it. */
@@ -60,10 +60,6 @@ export class FakeSocket implements AdapterSocket {
 
   [kWriteEncoded](encoded: readonly EncodedPacket[], _opts: WriteOptions): void {
     for (const e of encoded) this.received.push(e as unknown as Packet);
-  }
-
-  [kRegisterAck](id: number, ack: (...args: unknown[]) => void): void {
-    this.acks.set(id, ack);
   }
 
   [kNotifyOutgoing](_packet: Packet): void {}

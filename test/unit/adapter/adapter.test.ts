@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Adapter, SessionAwareAdapter } from "../../../core/adapter/index.js";
 import type { AdapterNamespace, AdapterSocket, EncodedPacket, Packet, WriteOptions } from "../../../core/adapter/index.js";
-import { kNextAckId, kNotifyOutgoing, kRegisterAck, kWriteEncoded } from "../../../core/symbols.js";
+import { kNextAckId, kNotifyOutgoing, kOnServerSideEmit, kWriteEncoded } from "../../../core/contracts.js";
 
 interface FakeSocket extends AdapterSocket {
   written: { encoded: readonly EncodedPacket[]; opts: WriteOptions }[];
@@ -24,6 +24,7 @@ function setup(AdapterClass: typeof Adapter = Adapter) {
       recovery: { maxDisconnectionDuration: 60_000, maxPersistedPackets: 3 },
     },
     [kNextAckId]: () => ackId++,
+    [kOnServerSideEmit]: () => {},
   };
   const adapter = new AdapterClass(nsp);
   const add = (id: string, ...rooms: string[]) => {
@@ -39,9 +40,6 @@ function setup(AdapterClass: typeof Adapter = Adapter) {
       disconnect: () => adapter.delAll(id),
       [kWriteEncoded](encoded, opts) {
         this.written.push({ encoded, opts });
-      },
-      [kRegisterAck](ackId, fn) {
-        this.acks.set(ackId, fn);
       },
       [kNotifyOutgoing]() {},
     };
@@ -81,7 +79,9 @@ test("broadcast encodes once and reaches a socket in two target rooms once", () 
   assert.equal(b.written.length, 1);
   assert.equal(c.written.length, 0);
   assert.equal(a.written[0]!.encoded, b.written[0]!.encoded);
-  assert.equal(a.written[0]!.opts.wsPreEncoded, "4" + String(a.written[0]!.encoded[0]));
+  // the engine's message is prepared once and shared by every recipient
+  assert.equal(a.written[0]!.opts.prepared?.payload.toString(), "4" + String(a.written[0]!.encoded[0]));
+  assert.equal(a.written[0]!.opts.prepared, b.written[0]!.opts.prepared);
 });
 
 test("broadcast honours except rooms and an empty room set means everyone", async () => {

@@ -9,6 +9,7 @@ import { BroadcastOperator, type AdapterLike, type BroadcastOptions, type Packet
 function fakeAdapter() {
   const calls: { packet: Packet; opts: BroadcastOptions }[] = [];
   const adapter = {
+    nsp: { name: "/" },
     broadcast: (packet: Packet, opts: BroadcastOptions) => calls.push({ packet, opts }),
   } as unknown as AdapterLike;
   return { adapter, calls };

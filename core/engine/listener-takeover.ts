@@ -1,5 +1,7 @@
 /**
- * @module engine/attach — hooks an engine onto a node:http(s) server for one path; returns detach().
+ * @module engine/listener-takeover — attaches an engine to a node:http(s) server for one path by
+ * taking over the host's `request`/`upgrade` listeners (behind one dispatcher); returns detach().
+ * (The integrations never take over: see integrations/shared/upgrade-routing.ts.)
  *
  * Requests and upgrades for the engine's path go to the engine; everything else goes to the
  * host. The host's own `request`/`upgrade` listeners registered before `attach` are kept, moved

@@ -1,5 +1,5 @@
 /**
- * @module integrations/shared/attach — the upgrade plumbing the Fastify and Express integrations
+ * @module integrations/shared/upgrade-routing — the upgrade plumbing the Fastify and Express integrations
  * share: route a WebSocket upgrade through the host framework's own request pipeline (hooks,
  * middleware) before handing it to the engine, without taking over the host's listeners.
  *
@@ -17,7 +17,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 
 /** Where a pending upgrade is kept on its request. */
-const kUpgrade = Symbol("socketeer.upgrade");
+const kPendingUpgrade = Symbol("socketeer.pendingUpgrade");
 
 /** A WebSocket upgrade that the host pipeline has not finished with yet. */
 export interface PendingUpgrade {
@@ -27,7 +27,7 @@ export interface PendingUpgrade {
   readonly onError: () => void;
 }
 
-type UpgradeRequest = IncomingMessage & { [kUpgrade]?: PendingUpgrade };
+type UpgradeRequest = IncomingMessage & { [kPendingUpgrade]?: PendingUpgrade };
 
 /** `(req, socket, head)`: what `io.handleUpgrade` and the `upgrade` event take. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -78,7 +78,7 @@ export function prepareUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
   //
   const onError = (): void => void socket.destroy();
   socket.on("error", onError);
-  (req as UpgradeRequest)[kUpgrade] = { socket, head, res, onError };
+  (req as UpgradeRequest)[kPendingUpgrade] = { socket, head, res, onError };
   return res;
 }
 
@@ -88,7 +88,7 @@ export function prepareUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
  * @param req a request seen by the host pipeline
  */
 export function upgradeOf(req: IncomingMessage): PendingUpgrade | undefined {
-  return (req as UpgradeRequest)[kUpgrade];
+  return (req as UpgradeRequest)[kPendingUpgrade];
 }
 
 /**
@@ -102,7 +102,7 @@ export function upgradeOf(req: IncomingMessage): PendingUpgrade | undefined {
 export function completeUpgrade(req: IncomingMessage, handle: UpgradeHandler): boolean {
   const pending = upgradeOf(req);
   if (pending === undefined) return false;
-  delete (req as UpgradeRequest)[kUpgrade];
+  delete (req as UpgradeRequest)[kPendingUpgrade];
   pending.res.detachSocket(pending.socket as Socket);
   pending.socket.off("error", pending.onError);
   handle(req, pending.socket, pending.head);

@@ -1,0 +1,11 @@
+/**
+ * @module engine/contracts — the engine's internal seams, in one place: what the engine Server
+ * calls on its sessions besides their public API. The contract between a session and its
+ * transports is `Transport` / `SessionHandle` in `transport.ts`; the message a broadcast
+ * prepares once for every recipient is `PreparedMessage` in `prepared-message.ts`.
+ */
+
+/** Session (from the engine Server): closes at once with a reason (server shutdown). */
+export const kForceClose: unique symbol = Symbol("socketeer.engine.forceClose");
+/** Session (from the engine Server): a probed WebSocket transport is offered for an upgrade. */
+export const kOfferUpgrade: unique symbol = Symbol("socketeer.engine.offerUpgrade");

@@ -1,0 +1,74 @@
+/**
+ * @module engine/prepared-message — a message built once and sent to many sessions: the engine
+ * owns the Engine.IO framing of a broadcast (`"4"` + the Socket.IO text) and the bytes the
+ * WebSocket transport writes, so a broadcast costs one encoding, not one per recipient.
+ *
+ * Two ways in, one value out:
+ * - `PreparedMessage.fromSocketIoText(text)`: what our adapters call once per broadcast;
+ * - `PreparedMessage.fromFrame(frame)`: a complete WebSocket frame pre-built by a third-party
+ *   adapter (socket.io-adapter's `wsPreEncodedFrame`, made with ws's `Sender.frame`).
+ *
+ * The WebSocket transport recognises the value (`instanceof`) in a packet's send options and
+ * writes its payload through ws's public `send` as an uncompressed text frame: the bytes on the
+ * wire are the frame's, and every recipient shares the same payload buffer. Polling ignores it
+ * (it batches packets and encodes them itself).
+ */
+
+// engine-io-protocol v4: a text "message" packet is "4" followed by its data
+const MESSAGE_TYPE = "4";
+const FIN_TEXT = 0x81;
+
+/** One Engine.IO text message, prepared once for every WebSocket recipient. */
+export class PreparedMessage {
+  /** The Engine.IO packet as UTF-8 bytes (the WebSocket frame's payload). */
+  readonly payload: Buffer;
+
+  private constructor(payload: Buffer) {
+    this.payload = payload;
+  }
+
+  /**
+   * Prepares the Engine.IO message carrying one Socket.IO text packet.
+   *
+   * @param text the Socket.IO-encoded packet (e.g. `2["tick",1]`)
+   * @returns the prepared message
+   */
+  static fromSocketIoText(text: string): PreparedMessage {
+    return new PreparedMessage(Buffer.from(MESSAGE_TYPE + text, "utf8"));
+  }
+
+  /**
+   * Recognises a complete, unmasked, uncompressed, final text frame (header then payload, in one
+   * or more buffers) and keeps its payload without copying when the payload is its own buffer.
+   *
+   * @param frame the buffers of the frame, as ws's `Sender.frame` returns them
+   * @returns the prepared message, or `undefined` when `frame` is not such a frame (the caller
+   *   then encodes the packet itself)
+   */
+  static fromFrame(frame: readonly unknown[]): PreparedMessage | undefined {
+    if (frame.length === 0 || !frame.every((b) => Buffer.isBuffer(b))) return undefined;
+    const parts = frame as readonly Buffer[];
+    const head = parts[0]!.length >= 2 ? parts[0]! : Buffer.concat(parts);
+    if (head[0] !== FIN_TEXT || (head[1]! & 0x80) !== 0) return undefined;
+    let length = head[1]! & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      if (head.length < 4) return undefined;
+      length = head.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (head.length < 10) return undefined;
+      const big = head.readBigUInt64BE(2);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+      length = Number(big);
+      offset = 10;
+    }
+    // ws's Sender.frame returns [header, payload]: the payload buffer is used as is
+    if (parts.length === 2 && head === parts[0] && head.length === offset && parts[1]!.length === length) {
+      return new PreparedMessage(parts[1]!);
+    }
+    const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (whole.length !== offset + length) return undefined;
+    return new PreparedMessage(whole.subarray(offset));
+  }
+}
