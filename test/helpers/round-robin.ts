@@ -23,6 +23,8 @@ export interface RoundRobin {
   down(port: number): void;
   /** Where upgrades go: the next backend in turn, the session's handshake node, or another node. */
   upgrades: "round-robin" | "handshake-node" | "other-node";
+  /** `"sticky"`: a session's requests go to its handshake node (affinity, for comparisons). */
+  requests: "round-robin" | "sticky";
 }
 
 /**
@@ -54,9 +56,11 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
       downed.add(p);
     },
     upgrades: "round-robin",
+    requests: "round-robin",
   };
   const server: Server = createServer((req, res) => {
-    const port = pick();
+    const sid = balancer.requests === "sticky" ? new URL(req.url ?? "/", "http://x").searchParams.get("sid") : null;
+    const port = (sid !== null ? handshakeNode.get(sid) : undefined) ?? pick();
     log.push({ port, kind: "http", url: req.url ?? "" });
     const out = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (answer: IncomingMessage) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
