@@ -41,11 +41,12 @@ async function cluster(
   engine: Record<string, unknown> = {},
   redisUrl = REDIS_URL,
   key = uniqueKey(),
+  sharded = false,
 ): Promise<Cluster> {
   // a private Redis is gone at the end: nothing to clean there
   if (redisUrl === REDIS_URL) cleanupAtEnd(key);
   const nodes = await Promise.all(
-    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl, name: `n${i}`, stickySessions, engine }, "relay-node.ts")),
+    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl, name: `n${i}`, stickySessions, engine, sharded }, "relay-node.ts")),
   );
   const balancer = await roundRobin(
     t,
@@ -320,5 +321,18 @@ describe("no sticky sessions: the option and the relay channel", { skip }, () =>
     assert.equal(res.status, 200);
     assert.equal(await res.text(), "ok");
     for (const node of c.nodes) assert.equal(node.child.exitCode, null);
+  });
+
+  test("createShardedAdapter (SPUBLISH/SSUBSCRIBE): the official client over polling through the relay", async (t) => {
+    const c = await cluster(t, 2, false, {}, REDIS_URL, uniqueKey(), true);
+    const s = client(t, c.url, { transports: ["polling"] });
+    await connected(s);
+    const who = await ack<Whoami>(s, "whoami");
+    assert.equal(who.sid, s.io.engine.id);
+    assert.deepEqual(await ack(s, "echo", "sharded"), "sharded");
+    const answered = new Promise<void>((resolve) => s.once("question", (n: number, reply: (v: number) => void) => (reply(n), resolve())));
+    assert.equal(await ack(s, "ask"), 21);
+    await answered;
+    assert.equal(new Set(c.balancer.log.map((l) => l.port)).size, 2);
   });
 });
