@@ -82,6 +82,7 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
+export { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./engine/remote-sessions.js";
 /** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
 export { kHttpHost } from "./contracts.js";
 export type { HttpHost } from "./server/http-host.js";

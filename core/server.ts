@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { Server as Engine } from "./engine/engine.js";
+import { kRemoteSessions } from "./engine/remote-sessions.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
 import { attachToHttpServer, type HttpServerLike } from "./engine/listener-takeover.js";
 import { createClientFileHandler } from "./server/serve-client.js";
@@ -116,6 +117,8 @@ export class Server<
 
   #createEngine(): Engine {
     const engine = new Engine(this.#opts.engine);
+    // a rebuilt engine keeps the cluster's relay (no sticky sessions)
+    engine[kRemoteSessions] = (this.engine as Engine | undefined)?.[kRemoteSessions] ?? null;
     engine.on("connection", this.#onConnection);
     this.#serveClientFile = this.#opts.serveClient
       ? createClientFileHandler(this.#opts.engine.path, undefined, this.#opts.engine.cors)

@@ -32,6 +32,7 @@ import { WebSocketTransport } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./listener-takeover.js";
+import { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./remote-sessions.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -93,6 +94,9 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #wss: WsServerLike | null = null;
   #closed = false;
   #pendingIds = new WeakMap<IncomingMessage, string>();
+
+  /** @internal Set by a cluster without sticky sessions (see engine/remote-sessions.ts). */
+  [kRemoteSessions]: RemoteSessions | null = null;
 
   /**
    * @param opts engine options (see docs/engine.md); validated once
@@ -220,6 +224,38 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (this.opts.cors !== undefined && (await applyCors(req, res, this.opts.cors))) return;
     if (!(await this.#runMiddlewares(req, res, (refusal) => this.#abortRequest(req, res, refusal)))) return;
     const { query } = parseUrl(req.url);
+    // a session of another node: its owner serves it (no sticky sessions)
+    const remote = this[kRemoteSessions];
+    if (remote !== null && query.sid !== undefined && this.clients[query.sid] === undefined) {
+      const sid = query.sid;
+      const unknown = (): void => this.#abortRequest(req, res, { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } });
+      if (remote.relay(sid, req, res, unknown)) return;
+    }
+    await this.#serveSession(req, res, query);
+  }
+
+  /**
+   * @internal Serves a polling request relayed by another node for a session of this one: as a
+   * local request after CORS and middlewares (the receiving node ran them).
+   */
+  [kServeRelayed](req: IncomingMessage, res: ServerResponse): void {
+    if (this.#closed) {
+      writeEngineError(res, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
+      return;
+    }
+    const { query } = parseUrl(req.url);
+    if (query.sid === undefined) {
+      this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST });
+      return;
+    }
+    this.#serveSession(req, res, query).catch((err: unknown) => {
+      debug("relayed request failed: %s", err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  }
+
+  async #serveSession(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
     const refusal = await verifyRequest(req, query, false, this.opts, this.clients);
     if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
     const sid = query.sid;
@@ -324,7 +360,9 @@ export class Server extends EventEmitter<EngineServerEvents> {
   /** A fresh id from `generateId`, or `undefined` when it failed or collides with an open session. */
   async #newId(req: IncomingMessage): Promise<string | undefined> {
     try {
-      const id = await this.generateId(req);
+      const generated = await this.generateId(req);
+      const remote = this[kRemoteSessions];
+      const id = remote !== null && typeof generated === "string" && generated !== "" ? remote.tagId(generated) : generated;
       if (typeof id === "string" && id !== "" && this.clients[id] === undefined) return id;
       debug("generateId gave an unusable id: %s", id);
     } catch (err) {

@@ -26,6 +26,7 @@ import { ShardedWire } from "./protocol-sharded.js";
 import { RedisAdapter, type AdapterSetup } from "./redis-adapter.js";
 import { commandLink, subscriberLink } from "./redis-client.js";
 import { shardedCommandLink, shardedSubscriberLink } from "./sharded-client.js";
+import { installRelay, type RelayServer } from "./relay/session-relay.js";
 
 export { RedisAdapter } from "./redis-adapter.js";
 export { msgpack, type Parser } from "./codec.js";
@@ -44,7 +45,8 @@ export type RedisAdapterConstructor = new (nsp: AdapterNamespace) => RedisAdapte
  *   `pubClient.duplicate()`); every node needs its own
  * @param opts `key` (channel prefix, default `"socket.io"`), `requestsTimeout` (ms, default 5000),
  *   `publishOnSpecificResponseChannel`, `parser` (default MessagePack), `streamMaxLen` (recovery
- *   stream cap). The wire is that of `@socket.io/redis-adapter` 8.x: socket.io nodes and
+ *   stream cap), `stickySessions` (default true; `false` relays polling requests to the
+ *   session's node, so the balancer needs no affinity). The wire is that of `@socket.io/redis-adapter` 8.x: socket.io nodes and
  *   `@socket.io/redis-emitter` on the same Redis and `key` join the cluster.
  * @returns the value of the server's `adapter` option
  * @throws SKT_ERR_REDIS_UNSUPPORTED_CLIENT when a client is neither ioredis nor node-redis
@@ -72,6 +74,7 @@ export function createAdapter(pubClient: unknown, subClient: unknown, opts?: Red
   return class extends RedisAdapter {
     constructor(nsp: AdapterNamespace) {
       super(nsp, setup);
+      if (!o.stickySessions) installRelay(nsp.server as unknown as RelayServer, pub, sub, o.key, o.requestsTimeout);
     }
   };
 }
@@ -110,6 +113,7 @@ export function createShardedAdapter(pubClient: unknown, subClient: unknown, opt
   return class extends RedisAdapter {
     constructor(nsp: AdapterNamespace) {
       super(nsp, setup);
+      if (!o.stickySessions) installRelay(nsp.server as unknown as RelayServer, pub, sub, o.channelPrefix, o.requestsTimeout);
     }
   };
 }

@@ -35,6 +35,12 @@ export interface RedisAdapterOptions {
    * @default MessagePack (notepack.io), as `@socket.io/redis-adapter`
    */
   parser?: Parser;
+  /**
+   * `false`: the nodes need no sticky sessions. A polling request for a session of another node
+   * is relayed to its owner through Redis (docs/scaling-out.md § "Without sticky sessions").
+   * @default true
+   */
+  stickySessions?: boolean;
 }
 
 /** Resolved options: every field set, frozen. */
@@ -44,6 +50,7 @@ export interface ResolvedRedisAdapterOptions {
   readonly streamMaxLen: number | undefined;
   readonly publishOnSpecificResponseChannel: boolean;
   readonly parser: Parser;
+  readonly stickySessions: boolean;
 }
 
 function isParser(v: unknown, name: string): Parser {
@@ -59,6 +66,7 @@ const SCHEMA: OptionSchema<ResolvedRedisAdapterOptions> = {
   streamMaxLen: { default: undefined, check: is.optional(is.number(1, 1e9)) },
   publishOnSpecificResponseChannel: { default: false, check: is.boolean() },
   parser: { default: msgpack, check: isParser },
+  stickySessions: { default: true, check: is.boolean() },
 };
 
 /**
@@ -95,6 +103,12 @@ export interface ShardedRedisAdapterOptions {
   requestsTimeout?: number;
   /** Cap on the packets kept for connection state recovery (see {@link RedisAdapterOptions}). */
   streamMaxLen?: number;
+  /**
+   * `false`: the nodes need no sticky sessions. A polling request for a session of another node
+   * is relayed to its owner through Redis (docs/scaling-out.md § "Without sticky sessions").
+   * @default true
+   */
+  stickySessions?: boolean;
 }
 
 /** Resolved sharded options. */
@@ -103,6 +117,7 @@ export interface ResolvedShardedOptions {
   readonly subscriptionMode: SubscriptionMode;
   readonly requestsTimeout: number;
   readonly streamMaxLen: number | undefined;
+  readonly stickySessions: boolean;
 }
 
 const SHARDED_SCHEMA: OptionSchema<ResolvedShardedOptions> = {
@@ -110,6 +125,7 @@ const SHARDED_SCHEMA: OptionSchema<ResolvedShardedOptions> = {
   subscriptionMode: { default: "dynamic", check: is.oneOf("static", "dynamic", "dynamic-private") },
   requestsTimeout: { default: 5_000 /* ms */, check: is.number(1, 2 ** 31 - 1) },
   streamMaxLen: { default: undefined, check: is.optional(is.number(1, 1e9)) },
+  stickySessions: { default: true, check: is.boolean() },
 };
 
 /**

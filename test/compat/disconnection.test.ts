@@ -6,19 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Socket } from "../../core/index.js";
-import { RawPolling } from "../helpers/raw-engine-client.js";
-import { IMPLEMENTATIONS, setup, waitFor, type Setup } from "./support.js";
-
-/** A raw polling session joined to `/`, with its server-side socket. */
-async function rawSession(s: Setup): Promise<{ poll: RawPolling; socket: Socket }> {
-  const poll = new RawPolling(`${s.url}/socket.io/`);
-  await poll.handshake();
-  const connected = waitFor<[Socket]>(s.io, "connection");
-  await poll.post("40");
-  const [socket] = await connected;
-  assert.match((await poll.poll()).body, /^40\{"sid":/);
-  return { poll, socket };
-}
+import { IMPLEMENTATIONS, rawSession, setup, waitFor } from "./support.js";
 
 for (const { name, Server } of IMPLEMENTATIONS) {
   describe(name, () => {

@@ -11,7 +11,7 @@ import { Decoder as SocketIoDecoder } from "socket.io-parser";
 import type { Socket } from "../../core/index.js";
 import { Decoder } from "../../core/parser/index.js";
 import { RawPolling } from "../helpers/raw-engine-client.js";
-import { IMPLEMENTATIONS, setup, waitFor } from "./support.js";
+import { IMPLEMENTATIONS, rawSession, setup, waitFor } from "./support.js";
 
 /** The message a decoder throws for `input`. */
 function refusal(D: new () => { add(chunk: string): void }, input: string): string {
@@ -85,12 +85,7 @@ for (const { name, Server } of IMPLEMENTATIONS) {
 
     test("a server-side close waiting for the next GET goes out as a noop then the close", async (t) => {
       const s = await setup(t, undefined, Server);
-      const poll = new RawPolling(`${s.url}/socket.io/`);
-      await poll.handshake();
-      const connected = waitFor<[Socket]>(s.io, "connection");
-      await poll.post("40");
-      const [socket] = await connected;
-      assert.match((await poll.poll()).body, /^40\{"sid":/);
+      const { poll, socket } = await rawSession(s);
       // no GET is parked: the close has to wait for the next one
       socket.conn.close();
       const next = await poll.poll();

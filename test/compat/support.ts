@@ -2,10 +2,12 @@
  * @module test/compat/support — a Socketeer server on 127.0.0.1:0 and official socket.io-client
  * connections to it, all closed after the test.
  */
+import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
 import { Server as SocketIoServer } from "socket.io";
-import { Server, type ServerOptions } from "../../core/index.js";
+import { Server, type ServerOptions, type Socket as CoreSocket } from "../../core/index.js";
+import { RawPolling } from "../helpers/raw-engine-client.js";
 import { listen } from "../helpers/listen.js";
 import { once } from "../helpers/wait.js";
 
@@ -70,4 +72,15 @@ export async function setup(
 /** Waits for an event on any emitter (typed server sockets, client sockets, engines). */
 export function waitFor<T extends unknown[] = unknown[]>(emitter: object, event: string, ms?: number): Promise<T> {
   return once<T>(emitter as Parameters<typeof once>[0], event, ms);
+}
+
+/** A raw polling session joined to `/` (CONNECT answered), with its server-side socket. */
+export async function rawSession(s: Setup): Promise<{ poll: RawPolling; socket: CoreSocket }> {
+  const poll = new RawPolling(`${s.url}/socket.io/`);
+  await poll.handshake();
+  const connected = waitFor<[CoreSocket]>(s.io, "connection");
+  await poll.post("40");
+  const [socket] = await connected;
+  assert.match((await poll.poll()).body, /^40\{"sid":/);
+  return { poll, socket };
 }

@@ -9,15 +9,10 @@ import assert from "node:assert/strict";
 import type { Socket } from "../../core/index.js";
 import { RawPolling, RawWebSocket } from "../helpers/raw-engine-client.js";
 import { withTimeout } from "../helpers/wait.js";
-import { IMPLEMENTATIONS, setup, waitFor, type Setup } from "./support.js";
+import { IMPLEMENTATIONS, rawSession, setup, waitFor, type Setup } from "./support.js";
 
 async function pollingSocket(s: Setup): Promise<{ poll: RawPolling; socket: Socket; wsBase: string }> {
-  const poll = new RawPolling(`${s.url}/socket.io/`);
-  await poll.handshake();
-  const connected = waitFor<[Socket]>(s.io, "connection");
-  await poll.post("40");
-  const [socket] = await connected;
-  assert.match((await poll.poll()).body, /^40\{"sid":/);
+  const { poll, socket } = await rawSession(s);
   return { poll, socket, wsBase: `ws://127.0.0.1:${s.port}/socket.io/` };
 }
 

@@ -1,9 +1,6 @@
 /**
  * The shape of the documentation: README.md stays short and links into docs/; docs/ holds only the
  * pages of the fixed list, each starting with what it is for; every relative link resolves.
- *
- * compatibility.md and architecture.md are written by other work in progress: until they exist, links
- * to them are allowed to dangle (PAGES_OF_OTHERS below); once they exist they are checked like the rest.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -17,7 +14,6 @@ const PAGES = [
   "architecture",
 ];
 /** Pages other work creates; they may be missing for now. */
-const PAGES_OF_OTHERS = new Set(["docs/compatibility.md", "docs/architecture.md"]);
 /** Pages of docs/ outside the user documentation. */
 const OTHER_FILES = new Set(["docs/CONTRIBUTING.md"]);
 
@@ -32,7 +28,7 @@ test("docs/ holds only the fixed pages, and each one exists", () => {
   const files = markdownFiles().filter((f) => f !== "README.md");
   const allowed = new Set([...PAGES.map((p) => `docs/${p}.md`), ...OTHER_FILES]);
   assert.deepEqual(files.filter((f) => !allowed.has(f)), [], "pages outside the fixed list");
-  const missing = PAGES.map((p) => `docs/${p}.md`).filter((f) => !existsSync(join(root, f)) && !PAGES_OF_OTHERS.has(f));
+  const missing = PAGES.map((p) => `docs/${p}.md`).filter((f) => !existsSync(join(root, f)));
   assert.deepEqual(missing, []);
 });
 
@@ -65,7 +61,7 @@ test("every relative link resolves, anchors included", () => {
       const target = path === "" ? file : relative(root, normalize(join(root, dirname(file), decodeURI(path))));
       const where = `${link.file}:${link.line} → ${link.target}`;
       if (!existsSync(join(root, target))) {
-        if (!PAGES_OF_OTHERS.has(target)) broken.push(`${where} (no such file)`);
+        broken.push(`${where} (no such file)`);
         continue;
       }
       if (anchor !== undefined && target.endsWith(".md") && !anchors(target).has(anchor)) broken.push(`${where} (no such heading)`);

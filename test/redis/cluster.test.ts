@@ -8,7 +8,7 @@ import { io as ioc, type Socket as ClientSocket, type SocketOptions, type Manage
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type RunningNode } from "./fixtures/app.js";
-import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, record, spawnNode, uniqueKey, untilAsync, type ChildNode } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
@@ -29,16 +29,6 @@ function join(s: ClientSocket, room: string): Promise<unknown> {
   return withTimeout(s.emitWithAck("join", room));
 }
 
-/** Records every event a client receives, by name. */
-function record(s: ClientSocket): Map<string, unknown[][]> {
-  const seen = new Map<string, unknown[][]>();
-  s.onAny((ev: string, ...args: unknown[]) => {
-    const list = seen.get(ev) ?? [];
-    list.push(args);
-    seen.set(ev, list);
-  });
-  return seen;
-}
 
 describe("three Socketeer nodes on one Redis", { skip }, () => {
   const cleanups: Cleanup[] = [];

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { Redis } from "ioredis";
+import type { Socket as ClientSocket } from "socket.io-client";
 import { REDIS_URL } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type NodeConfig, type RunningNode } from "./fixtures/app.js";
@@ -281,4 +282,15 @@ export async function startThreeNodes(
   const c = await spawnNode(t, { ...config, name: "C" });
   await untilAsync(async () => (await a.io.of("/").adapter.serverCount()) === 3, "three nodes");
   return { a, b, c };
+}
+
+/** Records every event a client receives, by name. */
+export function record(s: ClientSocket): Map<string, unknown[][]> {
+  const seen = new Map<string, unknown[][]>();
+  s.onAny((ev: string, ...args: unknown[]) => {
+    const list = seen.get(ev) ?? [];
+    list.push(args);
+    seen.set(ev, list);
+  });
+  return seen;
 }

@@ -11,7 +11,7 @@ import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type RunningNode } from "./fixtures/app.js";
-import { cleanupAtEnd, deleteTrackedKeys, spawnNode, uniqueKey, untilAsync } from "./helpers.js";
+import { cleanupAtEnd, deleteTrackedKeys, record, spawnNode, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = await needRedis();
 after(deleteTrackedKeys);
@@ -50,16 +50,6 @@ function redis(): Redis {
   return c;
 }
 
-/** Records every event a client receives, by name. */
-function record(s: ClientSocket): Map<string, unknown[][]> {
-  const seen = new Map<string, unknown[][]>();
-  s.onAny((ev: string, ...args: unknown[]) => {
-    const list = seen.get(ev) ?? [];
-    list.push(args);
-    seen.set(ev, list);
-  });
-  return seen;
-}
 
 describe("a mixed fleet: socket.io on @socket.io/redis-adapter and Socketeer on socketeer/redis", { skip }, () => {
   const cleanups: Cleanup[] = [];

@@ -16,7 +16,7 @@ import { Server, type SocketeerError } from "../../core/index.js";
 import { createShardedAdapter, type SubscriptionMode } from "../../integrations/redis/index.js";
 import { needRedisCluster, startRedisCluster, type RedisCluster } from "../helpers/redis-cluster.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
-import { uniqueKey, untilAsync } from "./helpers.js";
+import { record, uniqueKey, untilAsync } from "./helpers.js";
 
 const skip = needRedisCluster();
 
@@ -104,16 +104,6 @@ async function socketIoNode(cluster: RedisCluster, prefix: string, mode: Subscri
   const serverSide: unknown[][] = [];
   handlers(io, "sio", serverSide);
   return { name: "sio", url: await listen(io, cleanups), io, errors: [], serverSide };
-}
-
-function record(s: ClientSocket): Map<string, unknown[][]> {
-  const seen = new Map<string, unknown[][]>();
-  s.onAny((ev: string, ...args: unknown[]) => {
-    const list = seen.get(ev) ?? [];
-    list.push(args);
-    seen.set(ev, list);
-  });
-  return seen;
 }
 
 const count = (seen: Map<string, unknown[][]>, ev: string): number => seen.get(ev)?.length ?? 0;
