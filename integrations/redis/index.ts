@@ -71,12 +71,7 @@ export function createAdapter(pubClient: unknown, subClient: unknown, opts?: Red
     requestsTimeout: o.requestsTimeout,
     streamMaxLen: o.streamMaxLen,
   };
-  return class extends RedisAdapter {
-    constructor(nsp: AdapterNamespace) {
-      super(nsp, setup);
-      if (!o.stickySessions) installRelay(nsp.server as unknown as RelayServer, pub, sub, o.key, o.requestsTimeout);
-    }
-  };
+  return adapterClass(setup, o.stickySessions, o.key);
 }
 
 /**
@@ -110,10 +105,23 @@ export function createShardedAdapter(pubClient: unknown, subClient: unknown, opt
     requestsTimeout: o.requestsTimeout,
     streamMaxLen: o.streamMaxLen,
   };
+  return adapterClass(setup, o.stickySessions, o.channelPrefix);
+}
+
+/**
+ * The adapter class both factories return: a {@link RedisAdapter} on `setup`, which also installs
+ * the polling relay on its server when sticky sessions are off.
+ *
+ * @param setup the clients, the wire and the limits
+ * @param stickySessions the `stickySessions` option
+ * @param key the channel prefix the relay's channels share
+ * @returns the value of the server's `adapter` option
+ */
+function adapterClass(setup: AdapterSetup, stickySessions: boolean, key: string): RedisAdapterConstructor {
   return class extends RedisAdapter {
     constructor(nsp: AdapterNamespace) {
       super(nsp, setup);
-      if (!o.stickySessions) installRelay(nsp.server as unknown as RelayServer, pub, sub, o.channelPrefix, o.requestsTimeout);
+      if (!stickySessions) installRelay(nsp.server as unknown as RelayServer, setup.pub, setup.sub, key, setup.requestsTimeout);
     }
   };
 }

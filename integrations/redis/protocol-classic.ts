@@ -24,7 +24,7 @@
 import { decodeWith, encodeWith, type Parser } from "./codec.js";
 import { createError } from "./core.js";
 import { MESSAGE_TYPE, parseMessage, type NodeMessage, type WireOptions } from "./messages.js";
-import type { Outgoing, StoredBroadcast, Wire } from "./wires.js";
+import { storedBroadcast, type Outgoing, type StoredBroadcast, type Wire } from "./wires.js";
 
 /** socket.io's request types (`RequestType` of @socket.io/redis-adapter). */
 export const REQUEST_TYPE = {
@@ -161,10 +161,7 @@ export class ClassicWire implements Wire {
     } catch {
       return undefined;
     }
-    if (m?.type !== MESSAGE_TYPE.BROADCAST) return undefined;
-    const data = (m.packet as { data?: unknown }).data;
-    if (!Array.isArray(data)) return undefined;
-    return { rooms: m.opts.rooms, except: m.opts.except, data: m.offset === undefined ? data : [...data, m.offset] };
+    return storedBroadcast(m);
   }
 
   roomChannel(): string | undefined {

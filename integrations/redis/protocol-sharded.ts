@@ -21,7 +21,7 @@ import { decodeWith, encodeWith, msgpack } from "./codec.js";
 import { createError } from "./core.js";
 import { MESSAGE_TYPE, parseMessage, type NodeMessage } from "./messages.js";
 import type { SubscriptionMode } from "./options.js";
-import type { Outgoing, StoredBroadcast, Wire } from "./wires.js";
+import { storedBroadcast, type Outgoing, type StoredBroadcast, type Wire } from "./wires.js";
 
 /** socket.io-adapter's `MessageType`, plus ours. */
 export const CLUSTER_TYPE = {
@@ -106,10 +106,7 @@ export class ShardedWire implements Wire {
     } catch {
       return undefined;
     }
-    if (m?.type !== MESSAGE_TYPE.BROADCAST) return undefined;
-    const data = (m.packet as { data?: unknown }).data;
-    if (!Array.isArray(data)) return undefined;
-    return { rooms: m.opts.rooms, except: m.opts.except, data: m.offset === undefined ? data : [...data, m.offset] };
+    return storedBroadcast(m);
   }
 
   roomChannel(room: string, isPrivate: boolean): string | undefined {

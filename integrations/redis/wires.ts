@@ -10,7 +10,7 @@
  * - protocol-sharded.ts — `createShardedAdapter`: SPUBLISH/SSUBSCRIBE on a Redis Cluster, the
  *   `{ uid, nsp, type, data }` messages of socket.io's `ClusterAdapter`.
  */
-import type { NodeMessage } from "./messages.js";
+import { MESSAGE_TYPE, type NodeMessage } from "./messages.js";
 
 /** A message ready to publish. */
 export interface Outgoing {
@@ -65,4 +65,18 @@ export interface Wire {
    * @param isPrivate true when the room is a socket's own room
    */
   roomChannel(room: string, isPrivate: boolean): string | undefined;
+}
+
+/**
+ * The broadcast a recovery stream entry holds, as the recovery store replays it (its offset last,
+ * as a client of this node gets it), whichever wire decoded it.
+ *
+ * @param m the decoded entry, or `undefined` when it did not decode
+ * @returns the broadcast, or `undefined` when the entry is not one
+ */
+export function storedBroadcast(m: NodeMessage | undefined): StoredBroadcast | undefined {
+  if (m?.type !== MESSAGE_TYPE.BROADCAST) return undefined;
+  const data = (m.packet as { data?: unknown }).data;
+  if (!Array.isArray(data)) return undefined;
+  return { rooms: m.opts.rooms, except: m.opts.except, data: m.offset === undefined ? data : [...data, m.offset] };
 }
