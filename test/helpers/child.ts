@@ -17,6 +17,21 @@ interface After {
 }
 
 /** What the fixture answers: one function per operation name. */
+/**
+ * Stops a child started with an IPC channel: closes the channel (the child's `serveChild` then
+ * shuts down by itself), and kills it if it has not exited 5 s later.
+ *
+ * @param child the child process
+ * @param exited settles when the child has exited (made before the child could exit)
+ */
+export async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.connected) child.disconnect();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export type ChildOps = Record<string, (...args: never[]) => unknown>;
 
 /** A fixture process as the test sees it. */
@@ -81,13 +96,7 @@ export async function spawnChild(t: After, script: string | URL, config: object,
       resolve();
     }),
   );
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopChild(child, exited);
   t.after(stop);
   const ready = await withTimeout(
     new Promise<Reply>((resolve, reject) => {

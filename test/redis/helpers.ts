@@ -8,6 +8,7 @@ import { connect, createServer, type Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { Redis } from "ioredis";
 import type { Socket as ClientSocket } from "socket.io-client";
+import { stopChild } from "../helpers/child.js";
 import { REDIS_URL } from "../helpers/services.js";
 import { once, until, withTimeout } from "../helpers/wait.js";
 import { startNode, type NodeConfig, type RunningNode } from "./fixtures/app.js";
@@ -182,13 +183,7 @@ export async function spawnNode(t: After, config: Record<string, unknown>, fixtu
     else p?.resolve(m.result);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopChild(child, exited);
   t.after(stop);
   const [ready] = await withTimeout(
     new Promise<[{ type: string; port: number }]>((resolve, reject) => {
