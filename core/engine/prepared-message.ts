@@ -18,12 +18,15 @@
 // engine-io-protocol v4: a text "message" packet is "4" followed by its data
 const MESSAGE_TYPE = "4";
 const FIN_TEXT = 0x81;
+// the largest payload copied behind its header into one buffer (see PreparedMessage#frame)
+const MAX_COPIED = 16 * 1024;
 
 /** One Engine.IO text message, prepared once for every WebSocket recipient. */
 export class PreparedMessage {
   /** The Engine.IO packet as UTF-8 bytes (the WebSocket frame's payload). */
   readonly payload: Buffer;
   #header: Buffer | undefined;
+  #frame: Buffer | undefined;
 
   private constructor(payload: Buffer, header?: Buffer) {
     this.payload = payload;
@@ -37,6 +40,16 @@ export class PreparedMessage {
    */
   get header(): Buffer {
     return (this.#header ??= textFrameHeader(this.payload.length));
+  }
+
+  /**
+   * The whole frame, header then payload, in one buffer (built on first use, then shared by every
+   * recipient): one chunk per recipient's write instead of two. `undefined` for a payload over
+   * 16 KiB, which is not copied (its header and payload are written as two chunks).
+   */
+  get frame(): Buffer | undefined {
+    if (this.payload.length > MAX_COPIED) return undefined;
+    return (this.#frame ??= Buffer.concat([this.header, this.payload]));
   }
 
   /**

@@ -27,6 +27,13 @@ const runAtTurnEnd = globalThis.setImmediate;
 let drainQueue: WebSocketTransport[] = [];
 let drainScheduled = false;
 
+/** How much one turn's batch may hold (see the constructor). */
+export interface BatchCap {
+  readonly items: number;
+  readonly bytes: number;
+}
+const NO_BATCH: BatchCap = Object.freeze({ items: 0, bytes: 0 });
+
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 
@@ -44,20 +51,27 @@ export class WebSocketTransport extends Transport {
   #raw: Duplex | undefined;
   // whether a prepared frame may be written straight to #raw (see send)
   readonly #framesDirect: boolean;
+  // this turn's batch: #raw corked from its first write to the end of the turn (see send)
+  #corked = false;
+  #batchItems = 0;
+  readonly #batchCap: BatchCap;
 
   /**
    * @param ws an open `ws` socket
    * @param maxPayload the limit `ws` enforces (reported in the 1009 error)
    * @param perMessageDeflate whether compression was negotiated on the server
-   * @param raw the upgraded connection under `ws`: corked while a batch of frames is written,
-   *   so that the batch leaves in one write (same frames, same bytes)
+   * @param raw the upgraded connection under `ws`: corked from the first write of an event-loop
+   *   turn to its end, so that the turn's frames leave in one write (same frames, same bytes)
+   * @param batchCap how much one turn's batch may take before the session buffers again (its
+   *   `maxBufferedPackets` / `maxBufferedBytes`: the slow-consumer caps also bound a batch)
    */
-  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
+  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex, batchCap: BatchCap = NO_BATCH) {
     super();
     this.#raw = raw;
     // only under ws's own WebSocket (a custom wsEngine may not write through this socket), and
     // without perMessageDeflate (ws queues frames only while it compresses)
     this.#framesDirect = raw !== undefined && !perMessageDeflate && ws instanceof WebSocket;
+    this.#batchCap = batchCap;
     this.#ws = ws;
     this.#compress = perMessageDeflate;
     this.writable = true;
@@ -120,7 +134,7 @@ export class WebSocketTransport extends Transport {
     (this as TaggedWebSocket)[kTransport].#onError(err);
   }
 
-  /** The end of the event-loop turn: every transport written to during it drains. */
+  /** The end of the event-loop turn: every batch leaves, every transport written to drains. */
   static #turnOnEnd(): void {
     const queue = drainQueue;
     drainQueue = [];
@@ -132,12 +146,11 @@ export class WebSocketTransport extends Transport {
     if (this.#closed) return;
     this.writable = false;
     if (done !== undefined) (this.#done ??= []).push(done);
-    // ws writes frames in order: only the last frame of a batch needs a callback, and a
-    // closure per batch is cheaper than one kept alive per connection (heap per idle connection)
     const last = packets.length - 1;
     if (last < 0) return;
-    this.#pending++;
+    const socket = this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
     // the drain is queued at the write, before whatever the application schedules after it
+    let first = true;
     if (!this.gathering) {
       this.gathering = true;
       drainQueue.push(this);
@@ -145,16 +158,31 @@ export class WebSocketTransport extends Transport {
         drainScheduled = true;
         runAtTurnEnd(WebSocketTransport.#turnOnEnd);
       }
+      // The batch of this turn (issue 18: one write per socket and turn): the socket stays corked
+      // until the turn ends and the session writes straight into it meanwhile (`batching`).
+      if (socket !== undefined && this.#framesDirect && this.#batchCap.items > 0) {
+        socket.cork();
+        this.#corked = true;
+        this.#batchItems = 0;
+        this.batching = true;
+      }
+    } else if (this.#corked) {
+      first = false;
     }
-    const socket = this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
+    // ws writes frames in order and a corked batch leaves in one write: only the first frame of a
+    // batch needs a callback (its write completes with the whole batch's), otherwise the last frame
+    // of each call; a closure per batch is cheaper than one kept alive per connection
+    if (first) this.#pending++;
+    const corked = this.#corked;
     // A broadcast's prepared frame goes straight to the socket (issue 18: framed once, not per
     // recipient) when ws cannot have a frame half-written or queued there (#framesDirect) and
     // the WebSocket is still open (no data frame may follow a Close frame, RFC 6455 §5.5.1).
     const direct = socket !== undefined && this.#framesDirect && this.#ws.readyState === WebSocket.OPEN ? socket : undefined;
     // several frames (packets queued while the previous write was in flight), or a prepared
     // frame's header and payload: one write for all
-    const raw = last > 0 || direct !== undefined ? socket : undefined;
+    const raw = !corked && (last > 0 || direct !== undefined) ? socket : undefined;
     raw?.cork();
+    const cbAt = !first ? -1 : corked ? 0 : last;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
       const opts = packet.options;
@@ -163,9 +191,11 @@ export class WebSocketTransport extends Transport {
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
       if (prepared !== undefined && direct !== undefined) {
-        direct.write(prepared.header);
-        if (i === last) direct.write(prepared.payload, (err?: Error | null) => this.#onSent(err ?? undefined));
-        else direct.write(prepared.payload);
+        const frame = prepared.frame;
+        if (frame === undefined) direct.write(prepared.header);
+        const bytes = frame ?? prepared.payload;
+        if (i === cbAt) direct.write(bytes, (err?: Error | null) => this.#onSent(err ?? undefined));
+        else direct.write(bytes);
         continue;
       }
       if (prepared !== undefined) {
@@ -179,10 +209,23 @@ export class WebSocketTransport extends Transport {
         data = encodePacket(packet, true);
         frameOpts = compress ? COMPRESS : NO_COMPRESS;
       }
-      if (i === last) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
+      if (i === cbAt) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
       else this.#ws.send(data, frameOpts);
     }
     raw?.uncork();
+    if (corked) {
+      this.#batchItems += packets.length;
+      // past the session's caps, what follows waits in its buffer (bounded) for the next drain
+      if (this.#batchItems >= this.#batchCap.items || socket!.writableLength >= this.#batchCap.bytes) this.batching = false;
+    }
+  }
+
+  /** Sends this turn's batch: the socket's corked frames leave in one write. */
+  #release(): void {
+    this.batching = false;
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#raw!.uncork();
   }
 
   #onSent(err?: Error): void {
@@ -201,6 +244,7 @@ export class WebSocketTransport extends Transport {
   }
 
   #drained(): void {
+    this.#release();
     this.gathering = false;
     if (this.#pending > 0 || this.#closed) return;
     this.handle.onDrain();
@@ -215,6 +259,8 @@ export class WebSocketTransport extends Transport {
   }
 
   destroy(): void {
+    // what the application wrote this turn still leaves, as it would have without the batch
+    this.#release();
     this.writable = false;
     this.unbind();
     // after a graceful close, or when ws is already closing (e.g. 1009 after an oversize
