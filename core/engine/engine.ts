@@ -293,7 +293,13 @@ export class Server extends EventEmitter<EngineServerEvents> {
       return void socket.destroy();
     }
     socket.off("error", onError);
-    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    // the 101 answer and the open packet leave in one write (issue 18: CPU per connect)
+    socket.cork();
+    try {
+      this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    } finally {
+      socket.uncork();
+    }
   }
 
   #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex, id: string | undefined): void {
