@@ -120,3 +120,33 @@ export function textFrameHeader(length: number): Buffer {
   h.writeBigUInt64BE(BigInt(length), 2);
   return h;
 }
+
+/**
+ * One final, unmasked, uncompressed text frame in one buffer: the header (RFC 6455 §5.2), then an
+ * Engine.IO text packet, its type digit followed by its data (what ws's `send` would write, in one
+ * chunk instead of two, without an intermediate string).
+ *
+ * @param digit the packet type's character code (`"4"` is 0x34)
+ * @param data the packet's data, or `undefined` for a bare type
+ * @returns the frame
+ */
+export function textPacketFrame(digit: number, data: string | undefined): Buffer {
+  const length = data === undefined ? 1 : 1 + Buffer.byteLength(data, "utf8");
+  const head = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = FIN_TEXT;
+  if (head === 2) {
+    frame[1] = length;
+  } else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    // a string's UTF-8 length stays far under 2^53: the high 32 bits first, then the low ones
+    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame[head] = digit;
+  if (data !== undefined) frame.write(data, head + 1, "utf8");
+  return frame;
+}

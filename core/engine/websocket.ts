@@ -8,8 +8,8 @@
 import type { Duplex } from "node:stream";
 import { WebSocket, type RawData } from "ws";
 import { createError, createErrorWithCause, type SocketeerError } from "../errors.js";
-import { decodePacket, encodePacket } from "../parser/engine-packet.js";
-import { PreparedMessage } from "./prepared-message.js";
+import { PACKET_TYPES, decodePacket, encodePacket, type EnginePacketType } from "../parser/engine-packet.js";
+import { PreparedMessage, textPacketFrame } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
@@ -26,6 +26,9 @@ const TEXT_NO_COMPRESS = Object.freeze({ compress: false, binary: false });
 const runAtTurnEnd = globalThis.setImmediate;
 let drainQueue: WebSocketTransport[] = [];
 let drainScheduled = false;
+
+// each packet type's digit as a character code (the first byte of a text frame's payload)
+const TYPE_CODES = Object.fromEntries(Object.entries(PACKET_TYPES).map(([type, digit]) => [type, digit.charCodeAt(0)])) as Readonly<Record<EnginePacketType, number>>;
 
 /** How much one turn's batch may hold (see the constructor). */
 export interface BatchCap {
@@ -196,6 +199,14 @@ export class WebSocketTransport extends Transport {
         const bytes = frame ?? prepared.payload;
         if (i === cbAt) direct.write(bytes, (err?: Error | null) => this.#onSent(err ?? undefined));
         else direct.write(bytes);
+        continue;
+      }
+      const text = packet.data;
+      if (direct !== undefined && prepared === undefined && opts?.wsPreEncoded === undefined && (text === undefined || typeof text === "string")) {
+        // a text packet framed here, in one buffer (what ws.send would write, in one chunk)
+        const frame = textPacketFrame(TYPE_CODES[packet.type], text);
+        if (i === cbAt) direct.write(frame, (err?: Error | null) => this.#onSent(err ?? undefined));
+        else direct.write(frame);
         continue;
       }
       if (prepared !== undefined) {

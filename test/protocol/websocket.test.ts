@@ -3,6 +3,13 @@ import { test } from "node:test";
 import type { Socket } from "../../core/engine/index.js";
 import { RawWebSocket, parseOpen, startEngine } from "../helpers/raw-engine-client.js";
 import { once } from "../helpers/wait.js";
+import type { Socket as NetSocket } from "node:net";
+
+/** The net.Socket methods that hand data to the kernel (node:stream's `_write` / `_writev`). */
+interface WriteMethods {
+  _write(chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
+  _writev(chunks: { chunk: unknown; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void;
+}
 
 async function wsSession(t: Parameters<typeof startEngine>[0], opts: Parameters<typeof startEngine>[1] = {}) {
   const fx = await startEngine(t, { pingInterval: 60_000, pingTimeout: 60_000, ...opts });
@@ -13,6 +20,34 @@ async function wsSession(t: Parameters<typeof startEngine>[0], opts: Parameters<
   const [socket] = await connected;
   return { ...fx, ws, open, socket };
 }
+
+test("the 101 answer and the open packet leave in one write; so do the packets of one turn", async (t) => {
+  const fx = await startEngine(t, { pingInterval: 60_000, pingTimeout: 60_000 });
+  // every write of the server's side of the connection, as the number of chunks it carried
+  const writes: number[] = [];
+  fx.http.on("connection", (sock: NetSocket) => {
+    const raw = sock as NetSocket & WriteMethods;
+    const write = raw._write.bind(raw);
+    const writev = raw._writev.bind(raw);
+    raw._write = (chunk, encoding, cb) => {
+      writes.push(1);
+      write(chunk, encoding, cb);
+    };
+    raw._writev = (chunks, cb) => {
+      writes.push(chunks.length);
+      writev(chunks, cb);
+    };
+  });
+  const connected = once<[Socket]>(fx.engine, "connection");
+  const ws = await RawWebSocket.connect(fx.wsBase);
+  t.after(() => ws.close());
+  parseOpen(String(await ws.next()));
+  const [socket] = await connected;
+  assert.deepEqual(writes, [2], "the 101 answer and the open frame, together");
+  for (let i = 0; i < 10; i++) socket.send(`m${i}`);
+  for (let i = 0; i < 10; i++) assert.equal(await ws.next(), `4m${i}`);
+  assert.deepEqual(writes, [2, 10], "ten packets of one turn, one write");
+});
 
 test("a WebSocket-only handshake opens a session with no upgrades", async (t) => {
   const { open, socket, engine } = await wsSession(t);
