@@ -57,6 +57,11 @@ export class WebSocketTransport extends Transport {
   // this turn's batch: #raw corked from its first write to the end of the turn (see send)
   #corked = false;
   #batchItems = 0;
+  // the batch's frames not yet handed to the socket, and their length
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
+  // whether the batch's send callback is still to be attached to one of its writes
+  #batchCb = false;
   readonly #batchCap: BatchCap;
 
   /**
@@ -103,6 +108,7 @@ export class WebSocketTransport extends Transport {
   #fail(err: SocketeerError): void {
     if (err.closeCode !== undefined && !this.#closed && !this.#closing) {
       this.#closing = true;
+      this.#flushHeld();
       this.#ws.close(err.closeCode);
     }
     this.handle.onError(err);
@@ -172,20 +178,24 @@ export class WebSocketTransport extends Transport {
     } else if (this.#corked) {
       first = false;
     }
-    // ws writes frames in order and a corked batch leaves in one write: only the first frame of a
-    // batch needs a callback (its write completes with the whole batch's), otherwise the last frame
-    // of each call; a closure per batch is cheaper than one kept alive per connection
-    if (first) this.#pending++;
+    // ws writes frames in order and a corked batch leaves in one write: one callback per batch
+    // (on its first write: every write of the batch completes with the one writev at its end),
+    // otherwise on the last frame of each call; a closure per batch is cheaper than one kept
+    // alive per connection
+    if (first) {
+      this.#pending++;
+      this.#batchCb = this.#corked;
+    }
     const corked = this.#corked;
     // A broadcast's prepared frame goes straight to the socket (issue 18: framed once, not per
     // recipient) when ws cannot have a frame half-written or queued there (#framesDirect) and
     // the WebSocket is still open (no data frame may follow a Close frame, RFC 6455 §5.5.1).
     const direct = socket !== undefined && this.#framesDirect && this.#ws.readyState === WebSocket.OPEN ? socket : undefined;
-    // several frames (packets queued while the previous write was in flight), or a prepared
-    // frame's header and payload: one write for all
+    // outside a batch: several frames (packets queued while the previous write was in flight),
+    // or a prepared frame's header and payload, leave in one write
     const raw = !corked && (last > 0 || direct !== undefined) ? socket : undefined;
     raw?.cork();
-    const cbAt = !first ? -1 : corked ? 0 : last;
+    const cbAt = !first || corked ? -1 : last;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
       const opts = packet.options;
@@ -193,22 +203,35 @@ export class WebSocketTransport extends Transport {
       const prepared = opts === undefined ? undefined : preparedOf(opts);
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
-      if (prepared !== undefined && direct !== undefined) {
-        const frame = prepared.frame;
-        if (frame === undefined) direct.write(prepared.header);
-        const bytes = frame ?? prepared.payload;
-        if (i === cbAt) direct.write(bytes, (err?: Error | null) => this.#onSent(err ?? undefined));
-        else direct.write(bytes);
+      let frame: Buffer | undefined;
+      if (direct !== undefined) {
+        const text = packet.data;
+        if (prepared !== undefined) {
+          frame = prepared.frame;
+          if (frame === undefined) {
+            // a large payload: header and payload as they are, after what is held
+            this.#flushHeld();
+            this.#writeDirect(direct, prepared.header, false);
+            this.#writeDirect(direct, prepared.payload, i === cbAt);
+            continue;
+          }
+        } else if (opts?.wsPreEncoded === undefined && (text === undefined || typeof text === "string")) {
+          // a text packet framed here, in one buffer (what ws.send would write, in one chunk)
+          frame = textPacketFrame(TYPE_CODES[packet.type], text);
+        }
+      }
+      if (frame !== undefined) {
+        if (corked) {
+          // held until the batch leaves: the turn's frames go to the socket as one buffer
+          (this.#held ??= []).push(frame);
+          this.#heldBytes += frame.length;
+        } else {
+          this.#writeDirect(direct!, frame, i === cbAt);
+        }
         continue;
       }
-      const text = packet.data;
-      if (direct !== undefined && prepared === undefined && opts?.wsPreEncoded === undefined && (text === undefined || typeof text === "string")) {
-        // a text packet framed here, in one buffer (what ws.send would write, in one chunk)
-        const frame = textPacketFrame(TYPE_CODES[packet.type], text);
-        if (i === cbAt) direct.write(frame, (err?: Error | null) => this.#onSent(err ?? undefined));
-        else direct.write(frame);
-        continue;
-      }
+      // through ws (binary, wsPreEncoded, perMessageDeflate, or not open): after what is held
+      this.#flushHeld();
       if (prepared !== undefined) {
         data = prepared.payload;
         // a frame built by the adapter is written as built: uncompressed (rsv1 clear)
@@ -220,22 +243,59 @@ export class WebSocketTransport extends Transport {
         data = encodePacket(packet, true);
         frameOpts = compress ? COMPRESS : NO_COMPRESS;
       }
-      if (i === cbAt) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
-      else this.#ws.send(data, frameOpts);
+      if (i === cbAt || this.#batchCb) {
+        this.#batchCb = false;
+        this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
+      } else {
+        this.#ws.send(data, frameOpts);
+      }
     }
     raw?.uncork();
     if (corked) {
       this.#batchItems += packets.length;
       // past the session's caps, what follows waits in its buffer (bounded) for the next drain
-      if (this.#batchItems >= this.#batchCap.items || socket!.writableLength >= this.#batchCap.bytes) this.batching = false;
+      if (this.#batchItems >= this.#batchCap.items || this.#heldBytes + socket!.writableLength >= this.#batchCap.bytes) this.batching = false;
     }
   }
 
-  /** Sends this turn's batch: the socket's corked frames leave in one write. */
+  /** Writes bytes to the socket, with the send callback when `cb` or when the batch still needs it. */
+  #writeDirect(socket: Duplex, bytes: Buffer, cb: boolean): void {
+    if (cb || this.#batchCb) {
+      this.#batchCb = false;
+      socket.write(bytes, (err?: Error | null) => this.#onSent(err ?? undefined));
+    } else {
+      socket.write(bytes);
+    }
+  }
+
+  /** Hands the frames held in this batch to the (corked) socket, as one buffer. */
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const bytes = held.length === 1 ? held[0]! : Buffer.concat(held, this.#heldBytes);
+    this.#heldBytes = 0;
+    const socket = this.#raw!;
+    if (!socket.destroyed && this.#ws.readyState === WebSocket.OPEN) {
+      this.#writeDirect(socket, bytes, false);
+    } else if (this.#batchCb) {
+      // nothing may follow a Close frame: the batch is dropped, as ws.send drops it then
+      this.#batchCb = false;
+      this.#pending--;
+    }
+  }
+
+  /** Sends this turn's batch: its frames leave the socket in one write. */
   #release(): void {
     this.batching = false;
     if (!this.#corked) return;
+    this.#flushHeld();
     this.#corked = false;
+    if (this.#batchCb) {
+      // the batch wrote nothing (its frames were dropped): it is done
+      this.#batchCb = false;
+      this.#pending--;
+    }
     this.#raw!.uncork();
   }
 
@@ -264,6 +324,8 @@ export class WebSocketTransport extends Transport {
   close(fn: () => void): void {
     if (!this.#closed && !this.#closing) {
       this.#closing = true;
+      // this turn's frames first: nothing may follow the Close frame
+      this.#flushHeld();
       this.#ws.close();
     }
     fn();

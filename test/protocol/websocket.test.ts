@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Socket } from "../../core/engine/index.js";
+import { PreparedMessage } from "../../core/engine/prepared-message.js";
 import { RawWebSocket, parseOpen, startEngine } from "../helpers/raw-engine-client.js";
 import { once } from "../helpers/wait.js";
 import type { Socket as NetSocket } from "node:net";
@@ -46,7 +47,27 @@ test("the 101 answer and the open packet leave in one write; so do the packets o
   assert.deepEqual(writes, [2], "the 101 answer and the open frame, together");
   for (let i = 0; i < 10; i++) socket.send(`m${i}`);
   for (let i = 0; i < 10; i++) assert.equal(await ws.next(), `4m${i}`);
-  assert.deepEqual(writes, [2, 10], "ten packets of one turn, one write");
+  assert.deepEqual(writes, [2, 1], "ten packets of one turn, one write of one buffer");
+});
+
+test("in one turn, text, binary and large prepared frames arrive in the order sent, and before a close", async (t) => {
+  const { ws, socket } = await wsSession(t);
+  const big = "x".repeat(20 * 1024); // over the 16 KiB a prepared frame is copied into one buffer
+  socket.send("a");
+  socket.send(Buffer.from([1, 2]));
+  socket.send("b");
+  socket.send("ignored", { prepared: PreparedMessage.fromSocketIoText(big) });
+  socket.send("ignored", { prepared: PreparedMessage.fromSocketIoText("small") });
+  socket.send("c");
+  socket.close();
+  assert.equal(await ws.next(), "4a");
+  assert.deepEqual(await ws.next(), Buffer.from([1, 2]));
+  assert.equal(await ws.next(), "4b");
+  assert.equal(await ws.next(), "4" + big);
+  assert.equal(await ws.next(), "4small");
+  assert.equal(await ws.next(), "4c");
+  const { code } = await ws.closed;
+  assert.equal(code, 1005);
 });
 
 test("a WebSocket-only handshake opens a session with no upgrades", async (t) => {
