@@ -70,6 +70,20 @@ test("in one turn, text, binary and large prepared frames arrive in the order se
   assert.equal(code, 1005);
 });
 
+test("a turn's batch takes maxBufferedPackets packets, then the buffer its own: the next one closes the session", async (t) => {
+  const { ws, socket } = await wsSession(t, { maxBufferedPackets: 3 });
+  const closed = once<[string, Error?]>(socket, "close");
+  for (let i = 1; i <= 6; i++) socket.send(`m${i}`);
+  assert.equal(socket.readyState, "open", "3 in the batch, 3 in the buffer");
+  socket.send("m7");
+  const [reason, description] = await closed;
+  assert.equal(reason, "transport error");
+  assert.equal((description as Error & { code?: string }).code, "SKT_ERR_ENGINE_BUFFER_FULL");
+  // what the batch held still left, before the connection closed
+  for (let i = 1; i <= 3; i++) assert.equal(await ws.next(), `4m${i}`);
+  await ws.closed;
+});
+
 test("a WebSocket-only handshake opens a session with no upgrades", async (t) => {
   const { open, socket, engine } = await wsSession(t);
   assert.deepEqual(open.upgrades, []);
