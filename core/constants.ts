@@ -55,6 +55,3 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "newListener",
   "removeListener",
 ]);
-
-/** Length of a socket id (120 random bits, base64url). */
-export const SOCKET_ID_BYTES = 15;

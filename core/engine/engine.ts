@@ -28,7 +28,7 @@ import { Socket } from "./socket.js";
 import { kForceClose, kOfferUpgrade } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
-import { WebSocketTransport } from "./websocket.js";
+import { WebSocketTransport, type BatchCap } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./listener-takeover.js";
@@ -94,6 +94,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #wss: WsServerLike | null = null;
   #closed = false;
   #pendingIds = new WeakMap<IncomingMessage, string>();
+  // a WebSocket transport's batch per turn is bounded by the session's buffer caps
+  readonly #batchCap: BatchCap;
 
   /** @internal Set by a cluster without sticky sessions (see engine/remote-sessions.ts). */
   [kRemoteSessions]: RemoteSessions | null = null;
@@ -105,6 +107,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   constructor(opts?: EngineOptions | ResolvedEngineOptions) {
     super();
     this.opts = isResolvedEngineOptions(opts) ? opts : resolveEngineOptions(opts as EngineOptions | undefined);
+    this.#batchCap = Object.freeze({ items: this.opts.maxBufferedPackets, bytes: this.opts.maxBufferedBytes });
   }
 
   /** The number of open sessions. */
@@ -290,7 +293,13 @@ export class Server extends EventEmitter<EngineServerEvents> {
       return void socket.destroy();
     }
     socket.off("error", onError);
-    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    // the 101 answer and the open packet leave in one write (issue 18: CPU per connect)
+    socket.cork();
+    try {
+      this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    } finally {
+      socket.uncork();
+    }
   }
 
   #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex, id: string | undefined): void {
@@ -299,7 +308,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     // Engine.IO v3 (allowEIO3, checked by verifyRequest): a v3 handshake or a v3 session's upgrade
     const v3 = id !== undefined ? query.EIO === "3" : session?.protocol === 3;
     const Ws = v3 ? WebSocketV3Transport : WebSocketTransport;
-    const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
+    const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket, this.#batchCap);
     if (this.#closed) return transport.destroy();
     if (id !== undefined) return this.#openWebSocket(id, req, transport, v3 ? 3 : 4);
     // the session may have closed while the WebSocket handshake ran

@@ -253,8 +253,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
       this.emit("packetCreate", packet);
     }
-    if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
-      // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
+    const transport = this.transport;
+    if (this.#buffer.length === 0 && (transport.batching || (transport.writable && !transport.gathering))) {
+      // nothing waiting and the transport is free, or its batch of this turn is open: skip the
+      // buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
