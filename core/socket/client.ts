@@ -164,6 +164,8 @@ export class Client<
     const done = (): void => {
       if (--left > 0 || this.#restoring !== queue) return;
       this.#restoring = undefined;
+      // every socket refused (middlewares): nothing left on the connection, as at connectTimeout
+      if (this.sockets.size === 0) return this.#close();
       for (const data of queue) this.#onMessage(data);
     };
     for (const s of state.sockets) {
