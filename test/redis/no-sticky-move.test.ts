@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import notepack from "notepack.io";
 import type { Socket as ClientSocket } from "socket.io-client";
+import { WebSocket } from "ws";
 import { client, connected } from "../helpers/client.js";
 import { roundRobin, type RoundRobin } from "../helpers/round-robin.js";
 import { REDIS_URL, needRedis } from "../helpers/services.js";
@@ -134,6 +135,37 @@ describe("no sticky sessions: the upgrade moves the session to the node that got
     // nothing else was seen as a disconnect anywhere
     for (const [i, node] of c.nodes.entries()) if (i !== owner.index) assert.deepEqual(await node.call("disconnects"), []);
     assert.equal(s.connected, true);
+  });
+
+  test("the protocol of a move, raw: 2probe answered 3probe and the relayed GET released with a noop, 5, then the session is the new node's", async (t) => {
+    const c = await cluster(t, 2);
+    const hs = await fetch(`${c.url}/socket.io/?EIO=4&transport=polling`);
+    const sid = (JSON.parse((await hs.text()).slice(1)) as { sid: string }).sid;
+    const q = `${c.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`;
+    assert.equal(await (await fetch(q, { method: "POST", body: "40" })).text(), "ok"); // relayed
+    assert.match(await (await fetch(q)).text(), /^40\{"sid":"[^"]+"\}$/); // on the owner
+    const parked = fetch(q); // relayed to the owner, parked there
+    await until(() => c.balancer.log.length >= 4, 5_000, "the GET forwarded");
+    const owner = ownerOf(c);
+    assert.notEqual(c.balancer.log[3]!.port, owner.node.port);
+    const ws = new WebSocket(`ws://127.0.0.1:${c.balancer.port}/socket.io/?EIO=4&transport=websocket&sid=${encodeURIComponent(sid)}`);
+    t.after(() => ws.terminate());
+    const frames: string[] = [];
+    ws.on("message", (data) => frames.push(String(data)));
+    await once(ws, "open", 5_000);
+    ws.send("2probe");
+    await until(() => frames.includes("3probe"), 5_000, "3probe");
+    const released = await withTimeout(parked, 5_000, "the parked GET");
+    assert.equal(released.status, 200);
+    assert.equal(await released.text(), "6");
+    ws.send("5");
+    ws.send('421["echo","x"]'); // right after the 5, before the session arrived
+    await until(() => frames.includes('431["x"]'), 5_000, "the ack over the WebSocket");
+    assert.deepEqual(frames, ["3probe", '431["x"]']);
+    assert.deepEqual(await owner.node.call("count"), { clients: 0, sockets: 0 });
+    // the old node answers a late poll of the session as unknown
+    const late = await fetch(`${owner.node.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`);
+    assert.equal(late.status, 400);
   });
 
   test("no packet lost around the move: what the old node emits during the probe arrives once, in order, over the WebSocket", async (t) => {
