@@ -41,11 +41,17 @@ interface RelayStats {
   tag: string;
 }
 
-async function cluster(t: { after(fn: () => unknown): void }, n: number, engine: Record<string, unknown> = {}, redisUrl = REDIS_URL): Promise<Cluster> {
+async function cluster(
+  t: { after(fn: () => unknown): void },
+  n: number,
+  engine: Record<string, unknown> = {},
+  redisUrl = REDIS_URL,
+  sharded = false,
+): Promise<Cluster> {
   const key = uniqueKey();
   if (redisUrl === REDIS_URL) cleanupAtEnd(key);
   const nodes = await Promise.all(
-    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl, name: `n${i}`, stickySessions: false, engine }, "relay-node.ts")),
+    Array.from({ length: n }, (_, i) => spawnNode(t, { key, redisUrl, name: `n${i}`, stickySessions: false, engine, sharded }, "relay-node.ts")),
   );
   const balancer = await roundRobin(
     t,
@@ -166,6 +172,25 @@ describe("no sticky sessions: the upgrade moves the session to the node that got
     // the old node answers a late poll of the session as unknown
     const late = await fetch(`${owner.node.url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`);
     assert.equal(late.status, 400);
+  });
+
+  test("createShardedAdapter (SPUBLISH/SSUBSCRIBE): the upgrade on the other node moves the session too", async (t) => {
+    const c = await cluster(t, 2, {}, REDIS_URL, true);
+    const release = c.balancer.holdUpgrades();
+    const s = client(t, c.url);
+    const outcome = upgradeOutcome(s);
+    await connected(s);
+    const owner = ownerOf(c);
+    const before = await ack<Whoami>(s, "whoami");
+    await ack(s, "join", "red");
+    release();
+    assert.equal(await withTimeout(outcome, 10_000, "the upgrade"), "websocket");
+    const who = await ack<Whoami>(s, "whoami");
+    assert.notEqual(who.node, `n${owner.index}`);
+    assert.equal(who.recovered, true);
+    assert.equal(who.id, before.id);
+    assert.deepEqual((await ack<string[]>(s, "rooms")).sort(), [before.id, "red"].sort());
+    assert.deepEqual(await owner.node.call("disconnects"), ["session moved"]);
   });
 
   test("no packet lost around the move: what the old node emits during the probe arrives once, in order, over the WebSocket", async (t) => {
