@@ -6,6 +6,7 @@
  */
 import type { Handshake } from "./handshake.js";
 import type { AckCallback } from "./acks.js";
+import type { MovedPacket } from "../engine/remote-sessions.js";
 
 /** One Socket.IO socket of a moving session. */
 export interface MovedSocketState {
@@ -37,7 +38,7 @@ export interface HeldAck {
 
 /** What the old node's Socket.IO server gives the cluster for a move. */
 export interface MoveOut {
-  packets: import("../engine/remote-sessions.js").MovedPacket[];
+  packets: MovedPacket[];
   state: MovedClientState;
   acks: HeldAck[];
 }
