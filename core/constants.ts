@@ -31,6 +31,11 @@ export const DISCONNECT_REASON = {
   FORCED_SERVER_CLOSE: "forced server close",
   CLIENT_NAMESPACE_DISCONNECT: "client namespace disconnect",
   SERVER_NAMESPACE_DISCONNECT: "server namespace disconnect",
+  /**
+   * Socketeer only (no sticky sessions): the session moved to another node with its WebSocket
+   * upgrade; the socket goes on there (`socket.recovered`), the client saw nothing.
+   */
+  SESSION_MOVED: "session moved",
 } as const;
 
 /** A `disconnect` reason string. */

@@ -6,7 +6,7 @@
 // The NestJS tests run twice: on Nest 11 (CommonJS, the root devDependencies) and on Nest 12 (ESM), which
 // lives in its own folder, test/nest12, installed here with `npm ci` (Nest 11 and 12 cannot share one
 // node_modules). Off CI, a failed install skips the Nest 12 run with a message instead of failing.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -77,6 +77,36 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=120000", ...files], {
-  env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable-source-maps"].filter(Boolean).join(" ") },
-});
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable-source-maps"].filter(Boolean).join(" ") };
+// Files named *-long.test.ts run for minutes on purpose (e.g. a 2-minute session): they run beside
+// the others, in their own runner with a longer timeout, and their report is printed after.
+const longFiles = files.filter((f) => f.endsWith("-long.test.ts"));
+const shortFiles = files.filter((f) => !f.endsWith("-long.test.ts"));
+const long =
+  longFiles.length === 0
+    ? undefined
+    : new Promise((resolveLong) => {
+        const out = [];
+        const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=300000", ...longFiles], {
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout.on("data", (c) => out.push(c));
+        child.stderr.on("data", (c) => out.push(c));
+        child.on("close", (code) => resolveLong({ code: code ?? 1, text: Buffer.concat(out).toString() }));
+      });
+let status = 0;
+if (shortFiles.length > 0) {
+  const r = await new Promise((resolveShort) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=120000", ...shortFiles], { env, stdio: "inherit" });
+    child.on("close", (code) => resolveShort(code ?? 1));
+  });
+  status = r;
+}
+if (long !== undefined) {
+  console.log(`# the long tests (${longFiles.join(", ")}):`);
+  const { code, text } = await long;
+  process.stdout.write(text);
+  if (code !== 0) status = code;
+}
+process.exit(status);

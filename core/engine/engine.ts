@@ -25,14 +25,27 @@ import {
 import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import { PollingTransport, type HeadersHook } from "./polling.js";
 import { Socket } from "./socket.js";
-import { kForceClose, kOfferUpgrade } from "./contracts.js";
+import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kUnhold } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport, type BatchCap } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./listener-takeover.js";
-import { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./remote-sessions.js";
+import {
+  kHoldForMove,
+  kMovedIn,
+  kMoveOut,
+  kReleaseHold,
+  kRemoteSessions,
+  kServeRelayed,
+  type MovedPacket,
+  type MovedSession,
+  type RemoteSessions,
+  type SessionMove,
+} from "./remote-sessions.js";
+import { remoteUpgrade } from "./remote-upgrade.js";
+import type { EnginePacket } from "../parser/engine-packet.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -280,7 +293,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (!(await this.#runMiddlewares(req, res, abort))) return;
     const { query } = parseUrl(req.url);
     const refusal = await verifyRequest(req, query, true, this.opts, this.clients);
-    if (refusal !== undefined) return abort(refusal);
+    // a session of another node: it moves here (no sticky sessions)
+    let move: SessionMove | undefined;
+    if (refusal?.code === ENGINE_ERRORS.UNKNOWN_SID && query.EIO === "4" && this.opts.allowUpgrades) {
+      move = this[kRemoteSessions]?.moveHere?.(query.sid!);
+    }
+    if (refusal !== undefined && move === undefined) return abort(refusal);
     let id: string | undefined;
     if (query.sid === undefined) {
       id = await this.#newId(req);
@@ -293,6 +311,10 @@ export class Server extends EventEmitter<EngineServerEvents> {
       return void socket.destroy();
     }
     socket.off("error", onError);
+    if (move !== undefined) {
+      this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onMovingWebSocket(req, query.sid!, ws, socket, move));
+      return;
+    }
     // the 101 answer and the open packet leave in one write (issue 18: CPU per connect)
     socket.cork();
     try {
@@ -300,6 +322,58 @@ export class Server extends EventEmitter<EngineServerEvents> {
     } finally {
       socket.uncork();
     }
+  }
+
+  /** The WebSocket of a session moving in from another node: probed with its owner, then adopted. */
+  #onMovingWebSocket(req: IncomingMessage, sid: string, ws: WebSocket, socket: Duplex, move: SessionMove): void {
+    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket, this.#batchCap);
+    if (this.#closed) {
+      move.cancel();
+      return transport.destroy();
+    }
+    remoteUpgrade(transport, this.opts.upgradeTimeout, move, (moved, received) => this.#adopt(sid, req, transport, moved, received));
+  }
+
+  /** A session handed over by its old node starts here on its WebSocket. */
+  #adopt(sid: string, req: IncomingMessage, transport: WebSocketTransport, moved: MovedSession, received: EnginePacket[]): void {
+    if (this.#closed || this.clients[sid] !== undefined) return transport.destroy();
+    const session = new Socket(sid, req, transport, this.opts, 4);
+    (session as Socket & { [kMovedIn]?: MovedSession })[kMovedIn] = moved;
+    this.clients[sid] = session;
+    this.#count++;
+    (session as RegisteredSession)[kEngine] = this;
+    session.on("close", Server.#sessionOnClose);
+    session[kAdopt](moved.packets);
+    if (session.readyState !== "open") return;
+    debug("session %s moved in over %s", sid, transport.name);
+    this.emit("connection", session);
+    session[kReceive](received);
+  }
+
+  /**
+   * @internal Owner side of a move: the client probed an upgrade on another node; the session
+   * releases its pending GET and holds further packets for `timeoutMs` (then goes on polling).
+   *
+   * @returns false when there is no such session or it cannot move
+   */
+  [kHoldForMove](sid: string, timeoutMs: number): boolean {
+    return this.clients[sid]?.[kHold](timeoutMs) ?? false;
+  }
+
+  /** @internal Owner side: the move was abandoned; the session goes on over polling. */
+  [kReleaseHold](sid: string): void {
+    this.clients[sid]?.[kUnhold]();
+  }
+
+  /**
+   * @internal Owner side: hands a held session over (its buffered packets) and forgets it (close
+   * reason `"session moved"`).
+   *
+   * @returns the packets, or `undefined` when the session is not here or not held
+   */
+  [kMoveOut](sid: string, beforeClose?: (session: Socket) => void): MovedPacket[] | undefined {
+    const session = this.clients[sid];
+    return session?.[kHandOver](beforeClose === undefined ? undefined : () => beforeClose(session));
   }
 
   #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex, id: string | undefined): void {
