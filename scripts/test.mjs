@@ -78,35 +78,50 @@ if (files.length === 0) {
   process.exit(1);
 }
 const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable-source-maps"].filter(Boolean).join(" ") };
+
+/** Runs node's test runner on `list`; `live`: its output also goes to ours as it comes. */
+function runner(list, timeoutMs, live) {
+  return new Promise((resolveRun) => {
+    const out = [];
+    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${timeoutMs}`, ...list], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const keep = (stream) => (chunk) => {
+      out.push(chunk);
+      if (live) stream.write(chunk);
+    };
+    child.stdout.on("data", keep(process.stdout));
+    child.stderr.on("data", keep(process.stderr));
+    child.on("close", (code) => resolveRun({ code: code ?? 1, text: Buffer.concat(out).toString() }));
+  });
+}
+
+/** The counts of a spec reporter's summary ("ℹ tests 12", "ℹ pass 11", ...). */
+function summary(text) {
+  const counts = {};
+  for (const m of text.matchAll(/^\u2139 (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
 // Files named *-long.test.ts run for minutes on purpose (e.g. a 2-minute session): they run beside
-// the others, in their own runner with a longer timeout, and their report is printed after.
+// the others, in their own runner with a longer timeout; their report is printed after the others',
+// then one summary of both runs.
 const longFiles = files.filter((f) => f.endsWith("-long.test.ts"));
 const shortFiles = files.filter((f) => !f.endsWith("-long.test.ts"));
-const long =
-  longFiles.length === 0
-    ? undefined
-    : new Promise((resolveLong) => {
-        const out = [];
-        const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=300000", ...longFiles], {
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        child.stdout.on("data", (c) => out.push(c));
-        child.stderr.on("data", (c) => out.push(c));
-        child.on("close", (code) => resolveLong({ code: code ?? 1, text: Buffer.concat(out).toString() }));
-      });
-let status = 0;
-if (shortFiles.length > 0) {
-  const r = await new Promise((resolveShort) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=120000", ...shortFiles], { env, stdio: "inherit" });
-    child.on("close", (code) => resolveShort(code ?? 1));
-  });
-  status = r;
-}
+const long = longFiles.length === 0 ? undefined : runner(longFiles, 300_000, false);
+const results = [];
+if (shortFiles.length > 0) results.push(await runner(shortFiles, 120_000, true));
 if (long !== undefined) {
   console.log(`# the long tests (${longFiles.join(", ")}):`);
-  const { code, text } = await long;
-  process.stdout.write(text);
-  if (code !== 0) status = code;
+  const r = await long;
+  process.stdout.write(r.text);
+  results.push(r);
 }
-process.exit(status);
+if (results.length > 1) {
+  const total = {};
+  for (const r of results) for (const [k, v] of Object.entries(summary(r.text))) total[k] = (total[k] ?? 0) + v;
+  console.log("# all test files:");
+  for (const k of ["tests", "suites", "pass", "fail", "cancelled", "skipped", "todo"]) console.log(`\u2139 ${k} ${total[k] ?? 0}`);
+}
+process.exit(results.find((r) => r.code !== 0)?.code ?? 0);
