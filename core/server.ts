@@ -14,6 +14,7 @@ import type { HttpHost } from "./server/http-host.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
+import { roomSizes } from "./adapter/room-index.js";
 import type { PacketEncoder, RecoverySettings } from "./adapter/types.js";
 import type { AdapterLike, AdapterNamespace, AdapterServer } from "./contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "./events/typed-events.js";
@@ -162,7 +163,7 @@ export class Server<
         }
       },
       forEachNamespace(fn) {
-        for (const nsp of registry.all()) fn(nsp.name, nsp.sockets, nsp.adapter.rooms);
+        for (const nsp of registry.all()) fn(nsp.name, nsp.sockets, roomSizes(nsp.adapter.rooms));
       },
     };
     return this[kMetrics].snapshot(source, options);
