@@ -66,8 +66,10 @@ export class Client<
 > implements SocketConnection {
   /** The Engine.IO connection. */
   readonly conn: EngineSocket;
-  /** Sockets on this connection, by socket id. */
-  readonly sockets = new Map<SocketId, ClientSocket>();
+  // The connection's sockets: the only one in #one (the common case: one namespace), a Map
+  // from the second one on or once `sockets` was read (issue 18: no Map per idle connection).
+  #one: ClientSocket | undefined;
+  #many: Map<SocketId, ClientSocket> | undefined;
 
   readonly #server: ClientHost;
   readonly #decoder: DecoderLike;
@@ -97,10 +99,40 @@ export class Client<
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
-      if (this.sockets.size === 0) this.#close();
+      if (this.#count() === 0) this.#close();
     }, server[kConnectTimeout]);
     // a socket.io v2 client (allowEIO3) is in the main namespace without asking for it
     if (isV2Client(conn)) this.#connect("/", {});
+  }
+
+  /** Sockets on this connection, by socket id (socket.io's `client.sockets`; the live Map). */
+  get sockets(): Map<SocketId, ClientSocket> {
+    if (this.#many === undefined) {
+      this.#many = new Map();
+      if (this.#one !== undefined) this.#many.set(this.#one.id, this.#one);
+      this.#one = undefined;
+    }
+    return this.#many;
+  }
+
+  /** How many sockets the connection has. */
+  #count(): number {
+    return this.#many !== undefined ? this.#many.size : this.#one !== undefined ? 1 : 0;
+  }
+
+  /** A copy of the connection's sockets (callers disconnect them while walking). */
+  #list(): ClientSocket[] {
+    return this.#many !== undefined ? [...this.#many.values()] : this.#one !== undefined ? [this.#one] : [];
+  }
+
+  #add(socket: ClientSocket): void {
+    if (this.#many === undefined && this.#one === undefined) this.#one = socket;
+    else this.sockets.set(socket.id, socket);
+  }
+
+  #clear(): void {
+    this.#one = undefined;
+    this.#many?.clear();
   }
 
   /** The first HTTP request of the connection. */
@@ -132,7 +164,7 @@ export class Client<
    * `error` is emitted only where someone listens (socket.io throws ERR_UNHANDLED_ERROR there).
    */
   #onDecodeError(err: Error): void {
-    for (const socket of [...this.sockets.values()]) {
+    for (const socket of this.#list()) {
       socket[kOnError](err);
     }
     this.#onClose(DISCONNECT_REASON.FORCED_CLOSE, err);
@@ -222,7 +254,7 @@ export class Client<
           clearTimeout(this.#connectTimer);
           this.#connectTimer = undefined;
         }
-        this.sockets.set(socket.id, socket);
+        this.#add(socket);
         (this.#justJoined ??= new Set()).add(name);
         setImmediate(() => {
           if (this.#justJoined?.delete(name) === true && this.#justJoined.size === 0) this.#justJoined = undefined;
@@ -233,10 +265,11 @@ export class Client<
 
   /**
    * The connection's socket in namespace `name`. A connection is in one namespace or a few, so
-   * a walk over `sockets` replaces a second Map per connection (issue 18: heap per connection).
+   * #one (or a walk over #many) replaces a Map by namespace (issue 18: heap per connection).
    */
   #socketIn(name: string): ClientSocket | undefined {
-    for (const socket of this.sockets.values()) if (socket.nsp.name === name) return socket;
+    if (this.#many === undefined) return this.#one?.nsp.name === name ? this.#one : undefined;
+    for (const socket of this.#many.values()) if (socket.nsp.name === name) return socket;
     return undefined;
   }
 
@@ -273,8 +306,13 @@ export class Client<
 
   /** Forgets a closed socket. */
   [kRemoveFromClient](socket: ClientSocket): void {
-    if (this.sockets.get(socket.id) !== socket) return;
-    this.sockets.delete(socket.id);
+    if (this.#many !== undefined) {
+      if (this.#many.get(socket.id) !== socket) return;
+      this.#many.delete(socket.id);
+    } else {
+      if (this.#one !== socket) return;
+      this.#one = undefined;
+    }
     const name = socket.nsp.name;
     if (!this.#closed) {
       (this.#justLeft ??= new Set()).add(name);
@@ -286,8 +324,8 @@ export class Client<
 
   /** `socket.disconnect(true)`: every socket leaves its namespace, then the connection closes. */
   [kDisconnectAll](): void {
-    for (const socket of [...this.sockets.values()]) socket.disconnect();
-    this.sockets.clear();
+    for (const socket of this.#list()) socket.disconnect();
+    this.#clear();
     this.#close();
   }
 
@@ -303,8 +341,8 @@ export class Client<
     if (this.#closed) return;
     this.#closed = true;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-    for (const socket of [...this.sockets.values()]) socket[kOnClose](reason, description);
-    this.sockets.clear();
+    for (const socket of this.#list()) socket[kOnClose](reason, description);
+    this.#clear();
     this.conn.off("message", Client.#connOnMessage);
     this.conn.off("close", Client.#connOnClose);
     this.#decoder.destroy();
