@@ -105,7 +105,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   upgrading = false;
 
   #opts: ResolvedEngineOptions;
-  #buffer: BoundedQueue<Queued>;
+  // made when a first packet has to wait: a WebSocket session writes straight to its transport
+  // and most never queue anything (issue 18: heap per idle connection)
+  #buffer: BoundedQueue<Queued> | undefined;
   #pingTimer: Deadline<Socket> | null = null;
   #pingTimeoutTimer: Deadline<Socket> | null = null;
   // shared by the engine's sessions: one timer each instead of one per session
@@ -133,7 +135,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.request = keptRequest(req);
     this.transport = transport;
     this.#opts = opts;
-    this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
     this.protocol = protocol;
     this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
     // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
@@ -165,7 +166,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   /** Bytes queued for this client and not yet handed to its transport (for metrics). */
   get bufferedBytes(): number {
-    return this.#buffer.bytes;
+    return this.#buffer?.bytes ?? 0;
   }
 
   /**
@@ -208,7 +209,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     // and will only read again on the WebSocket, so aborting the probe here would strand the
     // packets still buffered (e.g. a Socket.IO DISCONNECT) until a ping timeout.
     // #completeUpgrade flushes them and then closes; a failed probe falls back to polling.
-    if (!discard && (this.#buffer.length > 0 || this.upgrading)) {
+    if (!discard && (this.#queued() > 0 || this.upgrading)) {
       this.#closeAfterFlush = true;
       return this;
     }
@@ -253,15 +254,16 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
       this.emit("packetCreate", packet);
     }
-    if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
+    if (this.#queued() === 0 && this.transport.writable && !this.transport.gathering) {
       // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
-    if (!this.#buffer.push({ packet, cb }, packetByteLength(packet))) {
+    const buffer = (this.#buffer ??= new BoundedQueue(this.#opts.maxBufferedPackets, this.#opts.maxBufferedBytes));
+    if (!buffer.push({ packet, cb }, packetByteLength(packet))) {
       if (volatile) return;
-      const which = this.#buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
-      const limit = which === "items" ? this.#buffer.maxItems : this.#buffer.maxBytes;
+      const which = buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
+      const limit = which === "items" ? buffer.maxItems : buffer.maxBytes;
       this.#onClose("transport error", createError("SKT_ERR_ENGINE_BUFFER_FULL", which === "items" ? "packets" : "bytes", limit));
       return;
     }
@@ -269,8 +271,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #flush(): void {
-    if (this.readyState === "closed" || !this.transport.writable || this.transport.gathering || this.#buffer.length === 0) return;
-    const queued = this.#buffer.drain();
+    const buffer = this.#buffer;
+    if (this.readyState === "closed" || !this.transport.writable || this.transport.gathering || buffer === undefined || buffer.length === 0) return;
+    const queued = buffer.drain();
     const packets: OutboundPacket[] = new Array<OutboundPacket>(queued.length);
     let cbs: (() => void)[] | undefined;
     for (let i = 0; i < queued.length; i++) {
@@ -279,7 +282,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       if (q.cb !== undefined) (cbs ??= []).push(q.cb);
     }
     this.#write(packets, cbs);
-    if (this.#closeAfterFlush && this.#buffer.length === 0) {
+    if (this.#closeAfterFlush && buffer.length === 0) {
       this.#closeAfterFlush = false;
       this.#closeTransport();
     }
@@ -293,7 +296,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #onDrain(): void {
-    if (this.#buffer.length > 0) {
+    if (this.#queued() > 0) {
       this.#flush();
       return;
     }
@@ -303,7 +306,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #releasePoll(): void {
     if (!this.transport.writable) return;
-    if (this.#buffer.length > 0) this.#flush();
+    if (this.#queued() > 0) this.#flush();
     else this.transport.send([{ type: "noop" }]);
   }
 
@@ -402,9 +405,14 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#pingTimeoutTimer = null;
   }
 
+  /** Packets waiting in the buffer. */
+  #queued(): number {
+    return this.#buffer?.length ?? 0;
+  }
+
   /** Completes a close() that was waiting on the buffer or an upgrade, once nothing is left. */
   #closeIfDrained(): void {
-    if (this.readyState !== "closing" || !this.#closeAfterFlush || this.#buffer.length > 0) return;
+    if (this.readyState !== "closing" || !this.#closeAfterFlush || this.#queued() > 0) return;
     this.#closeAfterFlush = false;
     this.#closeTransport();
   }
@@ -421,7 +429,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#probe?.abort();
     this.#probe = null;
     this.upgrading = false;
-    this.#buffer.clear();
+    this.#buffer?.clear();
     this.transport.destroy();
     this.emit("close", reason, description);
   }

@@ -107,22 +107,25 @@ export class Socket<
 {
   /** The socket id (20 random characters; kept on recovery). */
   readonly id: SocketId;
-  /** The handshake details. */
-  readonly handshake: Handshake;
   /** The namespace. */
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The Engine.IO connection this socket runs on. */
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** Whether the socket was restored by connection state recovery. */
   readonly recovered: boolean = false;
-  /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */
-  data: SocketData = {} as SocketData;
   /** Whether the socket is connected to its namespace. */
   connected = false;
 
   // the namespace, as this class uses it (the public `nsp` is the same object)
   readonly #host: SocketHost;
   readonly #pid: string | undefined;
+  // The handshake is built on first read from what it needs (most apps never read it on most
+  // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload.
+  #handshake: Handshake | undefined;
+  readonly #issued = Date.now();
+  #auth: unknown;
+  // `data`, made on first read
+  #data: SocketData | undefined;
   readonly #acks = new AckRegistry();
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
@@ -148,12 +151,12 @@ export class Socket<
     this.nsp = nsp;
     this.#host = nsp;
     this.client = client;
-    this.handshake = buildHandshake(client.request, client.conn.remoteAddress, auth);
+    if (auth !== undefined) this.#auth = auth;
     const recovery = this.#host.server.recovery;
     if (session !== undefined) {
       this.id = session.sid;
       this.#pid = session.pid;
-      this.data = session.data as SocketData;
+      this.#data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
       const adapter = this.#adapter();
@@ -162,6 +165,24 @@ export class Socket<
       this.id = isV2Client(client.conn) ? v2SocketId(nsp.name, client.conn.id) : generateSocketId();
       this.#pid = recovery !== undefined ? generateSocketId() : undefined;
     }
+  }
+
+  /** The handshake details (built on first read, then the same object). */
+  get handshake(): Handshake {
+    if (this.#handshake === undefined) {
+      this.#handshake = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#auth, this.#issued);
+      this.#auth = undefined;
+    }
+    return this.#handshake;
+  }
+
+  /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */
+  get data(): SocketData {
+    return (this.#data ??= {} as SocketData);
+  }
+
+  set data(value: SocketData) {
+    this.#data = value;
   }
 
   #adapter(): AdapterLike {
