@@ -126,7 +126,8 @@ export class Socket<
   #auth: unknown;
   // `data`, made on first read
   #data: SocketData | undefined;
-  readonly #acks = new AckRegistry();
+  // made on the first ack (most sockets never wait for one)
+  #acks: AckRegistry | undefined;
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
@@ -229,7 +230,7 @@ export class Socket<
     if (typeof last === "function") {
       data.pop();
       const id = this.#host[kNextAckId]();
-      this.#acks.add(id, last as AckCallback, flags.timeout);
+      (this.#acks ??= new AckRegistry()).add(id, last as AckCallback, flags.timeout);
       packet.id = id;
     }
     if (packet.id === undefined && this.#host.server.recovery !== undefined) {
@@ -412,7 +413,7 @@ export class Socket<
         break;
       case PACKET_TYPE.ACK:
       case PACKET_TYPE.BINARY_ACK:
-        if (!this.#acks.resolve(packet.id!, (packet.data as unknown[] | undefined) ?? []) && debug.enabled) {
+        if (this.#acks?.resolve(packet.id!, (packet.data as unknown[] | undefined) ?? []) !== true && debug.enabled) {
           debug("no ack waiting under id %d", packet.id);
         }
         break;
@@ -463,12 +464,12 @@ export class Socket<
     this.connected = false;
     this.#host.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
-    this.#acks.rejectAll();
+    this.#acks?.rejectAll();
   }
 
   static {
     installSocketCompat(this, {
-      acks: (socket) => socket.#acks.map,
+      acks: (socket) => (socket.#acks ??= new AckRegistry()).map,
       markLocal: (socket) => {
         socket.#ownFlags().local = true;
       },
