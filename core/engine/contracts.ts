@@ -7,5 +7,13 @@
 
 /** Session (from the engine Server): closes at once with a reason (server shutdown). */
 export const kForceClose: unique symbol = Symbol("socketeer.engine.forceClose");
+/**
+ * Session (from the engine Server): the engine to tell first when the session closes, before the
+ * session's `close` listeners (a field instead of a listener and a symbol-keyed property per
+ * session: heap per idle connection, issue 18).
+ */
+export const kRegisterOwner: unique symbol = Symbol("socketeer.engine.registerOwner");
+/** Engine Server (from a session registered with it): the session closed. */
+export const kSessionClosed: unique symbol = Symbol("socketeer.engine.sessionClosed");
 /** Session (from the engine Server): a probed WebSocket transport is offered for an upgrade. */
 export const kOfferUpgrade: unique symbol = Symbol("socketeer.engine.offerUpgrade");

@@ -61,7 +61,8 @@ export class DeadlineQueue<T> {
    * @returns the deadline, to cancel it
    */
   add(target: T): Deadline<T> {
-    const d: Deadline<T> = { target, due: performance.now() + this.#delay, next: null };
+    // a whole number of ms (rounded up: never early) stays a small integer, not a heap number
+    const d: Deadline<T> = { target, due: Math.ceil(performance.now() + this.#delay), next: null };
     if (this.#tail === null) this.#head = d;
     else this.#tail.next = d;
     this.#tail = d;

@@ -20,12 +20,17 @@ import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./tr
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
-import { kForceClose, kOfferUpgrade } from "./contracts.js";
+import { kForceClose, kOfferUpgrade, kRegisterOwner, kSessionClosed } from "./contracts.js";
 
 const debug = debuglog("socketeer:engine");
 
 /** Session states, as engine.io names them. */
 export type ReadyState = "opening" | "open" | "closing" | "closed";
+
+/** What registers a session (the engine Server): told when it closes, before its listeners. */
+export interface SessionOwner {
+  [kSessionClosed](session: Socket): void;
+}
 
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
@@ -114,6 +119,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #heartbeat: { ping: DeadlineQueue<Socket>; pong: DeadlineQueue<Socket> };
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
+  #owner: SessionOwner | null = null;
   // one small object instead of four closures per session (heap per idle connection)
   #handle: SessionHandle = new Socket.#Link(this);
 
@@ -215,6 +221,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     }
     this.#closeTransport();
     return this;
+  }
+
+  /** @internal The engine that lists this session: told first when it closes. */
+  [kRegisterOwner](owner: SessionOwner): void {
+    this.#owner = owner;
   }
 
   /** @internal Closes at once with `reason` (server shutdown). */
@@ -431,6 +442,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.upgrading = false;
     this.#buffer?.clear();
     this.transport.destroy();
+    const owner = this.#owner;
+    this.#owner = null;
+    owner?.[kSessionClosed](this);
     this.emit("close", reason, description);
   }
 }

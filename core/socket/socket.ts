@@ -57,6 +57,9 @@ import type { Namespace } from "../namespace/namespace.js";
 
 const debug = debuglog("socketeer:socket");
 
+// the time sockets' creation times are counted from (see Socket#issued)
+const ISSUED_BASE = Date.now();
+
 /** Lifecycle events of a Socket. */
 export interface SocketReservedEventsMap {
   disconnect: (reason: DisconnectReason, description?: unknown) => void;
@@ -122,7 +125,8 @@ export class Socket<
   // The handshake is built on first read from what it needs (most apps never read it on most
   // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload.
   #handshake: Handshake | undefined;
-  readonly #issued = Date.now();
+  // ms since ISSUED_BASE: a small integer rather than a heap number per socket
+  readonly #issued = Date.now() - ISSUED_BASE;
   #auth: unknown;
   // `data`, made on first read
   #data: SocketData | undefined;
@@ -171,7 +175,7 @@ export class Socket<
   /** The handshake details (built on first read, then the same object). */
   get handshake(): Handshake {
     if (this.#handshake === undefined) {
-      this.#handshake = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#auth, this.#issued);
+      this.#handshake = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#auth, ISSUED_BASE + this.#issued);
       this.#auth = undefined;
     }
     return this.#handshake;
