@@ -35,6 +35,7 @@ import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
+  kSharedDecoder,
   kHttpHost,
   kInitAdapter,
   kMetrics,
@@ -321,6 +322,14 @@ export class Server<
 
   [kCreateDecoder](): unknown {
     return new this.#parser.Decoder();
+  }
+
+  #sharedDecoder: Decoder | undefined;
+
+  /** The default parser's decoder, shared by the connections (none with a `parser` option). */
+  get [kSharedDecoder](): unknown {
+    if (this.#opts.parser !== undefined) return undefined;
+    return (this.#sharedDecoder ??= new Decoder());
   }
 
   get [kConnectTimeout](): number {

@@ -13,6 +13,7 @@ import {
   kAddClient,
   kConnectTimeout,
   kCreateDecoder,
+  kSharedDecoder,
   kDisconnectAll,
   kOnClose,
   kOnError,
@@ -32,6 +33,14 @@ import { isV2Client, parseV2Namespace } from "./v2-clients.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
+// marks the server's shared decoder once Client listens to it
+const kSharedListening = Symbol("socketeer.client.sharedListening");
+
+/** Whether a Socket.IO packet's text starts a binary packet (BINARY_EVENT 5, BINARY_ACK 6). */
+function isBinaryPacketText(text: string): boolean {
+  const type = text.charCodeAt(0);
+  return type === 0x35 || type === 0x36;
+}
 
 function rethrow(err: unknown): never {
   throw err;
@@ -43,6 +52,7 @@ interface DecoderLike {
   destroy(): void;
   on(event: "decoded", fn: (packet: never) => void): unknown;
   [kClient]?: Client;
+  [kSharedListening]?: true;
 }
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
@@ -72,7 +82,10 @@ export class Client<
   #many: Map<SocketId, ClientSocket> | undefined;
 
   readonly #server: ClientHost;
-  readonly #decoder: DecoderLike;
+  // The connection's own decoder: with the default parser, made only when a binary packet starts
+  // (its attachments are state of this connection); other packets go through the server's
+  // shared decoder, which then holds no state (issue 18: heap per idle connection).
+  #decoder: DecoderLike | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
@@ -90,12 +103,10 @@ export class Client<
   constructor(server: ClientHost, conn: EngineSocket) {
     this.#server = server;
     this.conn = conn;
-    this.#decoder = server[kCreateDecoder]() as DecoderLike;
-    this.#decoder[kClient] = this as unknown as Client;
+    if (server[kSharedDecoder] === undefined) this.#ownDecoder();
     (conn as EngineSocketWithClient)[kClient] = this as unknown as Client;
     conn.on("message", Client.#connOnMessage);
     conn.on("close", Client.#connOnClose);
-    this.#decoder.on("decoded", Client.#decoderOnDecoded as (packet: never) => void);
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
@@ -143,7 +154,10 @@ export class Client<
   #onMessage(data: string | Buffer): void {
     this.#server[kMetrics].countFrameIn(data);
     try {
-      this.#decoder.add(data);
+      const own = this.#decoder;
+      if (own !== undefined) own.add(data);
+      else if (typeof data === "string" && isBinaryPacketText(data)) this.#ownDecoder().add(data);
+      else this.#decodeShared(data);
     } catch (err) {
       if (this.#inHandler) {
         // An application listener threw while a decoded packet was dispatched: not a parse
@@ -345,7 +359,7 @@ export class Client<
     this.#clear();
     this.conn.off("message", Client.#connOnMessage);
     this.conn.off("close", Client.#connOnClose);
-    this.#decoder.destroy();
+    this.#decoder?.destroy();
   }
 
   // Listeners without a closure per connection: each finds its Client through a symbol on the
@@ -358,6 +372,40 @@ export class Client<
   static #connOnClose(this: EngineSocketWithClient, reason: string, description?: unknown): void {
     const client = this[kClient];
     if (client !== undefined) client.#onClose(reason as DisconnectReason, description);
+  }
+
+  /** Makes the connection's own decoder. */
+  #ownDecoder(): DecoderLike {
+    const decoder = this.#server[kCreateDecoder]() as DecoderLike;
+    decoder[kClient] = this as unknown as Client;
+    decoder.on("decoded", Client.#decoderOnDecoded as (packet: never) => void);
+    this.#decoder = decoder;
+    return decoder;
+  }
+
+  // the connection whose message the shared decoder is decoding
+  static #decoding: Client | undefined;
+
+  /** Decodes with the server's shared decoder (a packet without attachments, or an error). */
+  #decodeShared(data: string | Buffer): void {
+    const shared = this.#server[kSharedDecoder] as DecoderLike;
+    if (shared[kSharedListening] !== true) {
+      // its listener, once: it routes each packet to the connection being decoded
+      shared[kSharedListening] = true;
+      shared.on("decoded", Client.#sharedOnDecoded as (packet: never) => void);
+    }
+    const previous = Client.#decoding;
+    Client.#decoding = this as unknown as Client;
+    try {
+      shared.add(data);
+    } finally {
+      Client.#decoding = previous;
+    }
+  }
+
+  static #sharedOnDecoded(this: DecoderLike, packet: Packet): void {
+    const client = Client.#decoding;
+    if (client !== undefined) client.#onDecoded(packet);
   }
 
   static #decoderOnDecoded(this: DecoderLike, packet: Packet): void {
