@@ -15,5 +15,14 @@ export const kForceClose: unique symbol = Symbol("socketeer.engine.forceClose");
 export const kRegisterOwner: unique symbol = Symbol("socketeer.engine.registerOwner");
 /** Engine Server (from a session registered with it): the session closed. */
 export const kSessionClosed: unique symbol = Symbol("socketeer.engine.sessionClosed");
+/**
+ * Session (from the layer above, the Socket.IO Client): the consumer of its messages and of its
+ * close, called before the `message` / `close` listeners (no listener table per session).
+ */
+export const kSetConsumer: unique symbol = Symbol("socketeer.engine.setConsumer");
+/** Session consumer: a message arrived. */
+export const kConsumeMessage: unique symbol = Symbol("socketeer.engine.consumeMessage");
+/** Session consumer: the session closed. */
+export const kConsumeClose: unique symbol = Symbol("socketeer.engine.consumeClose");
 /** Session (from the engine Server): a probed WebSocket transport is offered for an upgrade. */
 export const kOfferUpgrade: unique symbol = Symbol("socketeer.engine.offerUpgrade");

@@ -20,7 +20,7 @@ import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./tr
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
-import { kForceClose, kOfferUpgrade, kRegisterOwner, kSessionClosed } from "./contracts.js";
+import { kConsumeClose, kConsumeMessage, kForceClose, kOfferUpgrade, kRegisterOwner, kSessionClosed, kSetConsumer } from "./contracts.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -30,6 +30,12 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** What registers a session (the engine Server): told when it closes, before its listeners. */
 export interface SessionOwner {
   [kSessionClosed](session: Socket): void;
+}
+
+/** What consumes a session's messages (the Socket.IO Client): called before the listeners. */
+export interface SessionConsumer {
+  [kConsumeMessage](data: string | Buffer): void;
+  [kConsumeClose](reason: CloseReason, description?: Error): void;
 }
 
 /** The data a message may carry. */
@@ -120,6 +126,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
   #owner: SessionOwner | null = null;
+  #consumer: SessionConsumer | null = null;
   // one small object instead of four closures per session (heap per idle connection)
   #handle: SessionHandle = new Socket.#Link(this);
 
@@ -226,6 +233,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   /** @internal The engine that lists this session: told first when it closes. */
   [kRegisterOwner](owner: SessionOwner): void {
     this.#owner = owner;
+  }
+
+  /** @internal The layer above (the Socket.IO Client), or null to let go of it. */
+  [kSetConsumer](consumer: SessionConsumer | null): void {
+    this.#consumer = consumer;
   }
 
   /** @internal Closes at once with `reason` (server shutdown). */
@@ -357,6 +369,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       case "message": {
         const data = packet.data as string | Buffer;
         this.emit("data", data);
+        this.#consumer?.[kConsumeMessage](data);
         this.emit("message", data);
         break;
       }
@@ -445,6 +458,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     const owner = this.#owner;
     this.#owner = null;
     owner?.[kSessionClosed](this);
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    consumer?.[kConsumeClose](reason, description);
     this.emit("close", reason, description);
   }
 }

@@ -8,6 +8,7 @@ import { debuglog } from "../util/debug.js";
 import { DISCONNECT_REASON, PACKET_TYPE, type DisconnectReason } from "../constants.js";
 import type { EncodedFrame, Packet, SocketId, WriteOptions } from "../adapter/types.js";
 import type { Socket as EngineSocket } from "../engine/socket.js";
+import { kConsumeClose, kConsumeMessage, kSetConsumer } from "../engine/contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
 import {
   kAddClient,
@@ -33,6 +34,9 @@ import { isV2Client, parseV2Namespace } from "./v2-clients.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
+
+/** A connection that is not our engine's session (e.g. one an app emits on the engine). */
+type ForeignConnection = EngineSocket & { [kClient]?: Client; [kSetConsumer]?: unknown };
 // marks the server's shared decoder once Client listens to it
 const kSharedListening = Symbol("socketeer.client.sharedListening");
 
@@ -55,7 +59,6 @@ interface DecoderLike {
   [kSharedListening]?: true;
 }
 
-type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
 
 /** socket.io's members adapters and the admin UI use (`id`, `writeToEngine`): core/compat/. */
 export interface Client<
@@ -104,9 +107,14 @@ export class Client<
     this.#server = server;
     this.conn = conn;
     if (server[kSharedDecoder] === undefined) this.#ownDecoder();
-    (conn as EngineSocketWithClient)[kClient] = this as unknown as Client;
-    conn.on("message", Client.#connOnMessage);
-    conn.on("close", Client.#connOnClose);
+    // called by the session before its own listeners (no listener table per connection); a
+    // connection of another kind is listened to
+    if (typeof (conn as ForeignConnection)[kSetConsumer] === "function") conn[kSetConsumer](this);
+    else {
+      (conn as ForeignConnection)[kClient] = this as unknown as Client;
+      conn.on("message", Client.#connOnMessage);
+      conn.on("close", Client.#connOnClose);
+    }
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
@@ -357,19 +365,32 @@ export class Client<
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     for (const socket of this.#list()) socket[kOnClose](reason, description);
     this.#clear();
-    this.conn.off("message", Client.#connOnMessage);
-    this.conn.off("close", Client.#connOnClose);
+    if (typeof (this.conn as ForeignConnection)[kSetConsumer] === "function") this.conn[kSetConsumer](null);
+    else {
+      this.conn.off("message", Client.#connOnMessage);
+      this.conn.off("close", Client.#connOnClose);
+    }
     this.#decoder?.destroy();
   }
 
-  // Listeners without a closure per connection: each finds its Client through a symbol on the
-  // emitter (ws's `this[kWebSocket]` pattern).
-  static #connOnMessage(this: EngineSocketWithClient, data: string | Buffer): void {
+  /** @internal A message from the session (engine/contracts.ts `kConsumeMessage`). */
+  [kConsumeMessage](data: string | Buffer): void {
+    this.#onMessage(data);
+  }
+
+  /** @internal The session closed. */
+  [kConsumeClose](reason: string, description?: unknown): void {
+    this.#onClose(reason as DisconnectReason, description);
+  }
+
+  // A foreign connection's listeners, without a closure per connection: each finds its Client
+  // through a symbol on the emitter (ws's `this[kWebSocket]` pattern).
+  static #connOnMessage(this: ForeignConnection, data: string | Buffer): void {
     const client = this[kClient];
     if (client !== undefined) client.#onMessage(data);
   }
 
-  static #connOnClose(this: EngineSocketWithClient, reason: string, description?: unknown): void {
+  static #connOnClose(this: ForeignConnection, reason: string, description?: unknown): void {
     const client = this[kClient];
     if (client !== undefined) client.#onClose(reason as DisconnectReason, description);
   }
