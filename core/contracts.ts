@@ -70,6 +70,11 @@ export const kDisconnectAll: unique symbol = Symbol("socketeer.disconnectAll");
 export const kResolveNamespace: unique symbol = Symbol("socketeer.resolveNamespace");
 /** ClientHost: builds a decoder for a new connection. */
 export const kCreateDecoder: unique symbol = Symbol("socketeer.createDecoder");
+/**
+ * ClientHost: one decoder of the default parser shared by the connections (`undefined` with a
+ * `parser` option): a connection takes its own only for a binary packet's attachments.
+ */
+export const kSharedDecoder: unique symbol = Symbol("socketeer.sharedDecoder");
 /** ClientHost: the connect timeout in ms. */
 export const kConnectTimeout: unique symbol = Symbol("socketeer.connectTimeout");
 /** ClientHost / SocketHost's server: the server's counters (see metrics/metrics.ts). */
@@ -98,6 +103,7 @@ export interface ClientHost {
   readonly [kMetrics]: Metrics;
   readonly [kConnectTimeout]: number;
   [kCreateDecoder](): unknown;
+  readonly [kSharedDecoder]: unknown;
   [kResolveNamespace](name: string, auth: unknown, cb: (nsp: ClientNamespace | undefined) => void): void;
 }
 

@@ -14,6 +14,7 @@ import type { HttpHost } from "./server/http-host.js";
 import { Encoder, Decoder } from "./parser/index.js";
 import { Adapter } from "./adapter/adapter.js";
 import { SessionAwareAdapter } from "./adapter/session-aware-adapter.js";
+import { roomSizes } from "./adapter/room-index.js";
 import type { PacketEncoder, RecoverySettings } from "./adapter/types.js";
 import type { AdapterLike, AdapterNamespace, AdapterServer } from "./contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "./events/typed-events.js";
@@ -35,6 +36,7 @@ import {
   kConnectTimeout,
   kCreateAdapter,
   kCreateDecoder,
+  kSharedDecoder,
   kHttpHost,
   kInitAdapter,
   kMetrics,
@@ -163,7 +165,7 @@ export class Server<
         }
       },
       forEachNamespace(fn) {
-        for (const nsp of registry.all()) fn(nsp.name, nsp.sockets, nsp.adapter.rooms);
+        for (const nsp of registry.all()) fn(nsp.name, nsp.sockets, roomSizes(nsp.adapter.rooms));
       },
     };
     return this[kMetrics].snapshot(source, options);
@@ -339,6 +341,14 @@ export class Server<
 
   [kCreateDecoder](): unknown {
     return new this.#parser.Decoder();
+  }
+
+  #sharedDecoder: Decoder | undefined;
+
+  /** The default parser's decoder, shared by the connections (none with a `parser` option). */
+  get [kSharedDecoder](): unknown {
+    if (this.#opts.parser !== undefined) return undefined;
+    return (this.#sharedDecoder ??= new Decoder());
   }
 
   get [kConnectTimeout](): number {

@@ -9,6 +9,7 @@ import { PreparedMessage } from "../engine/prepared-message.js";
 import { kNextAckId, kNotifyOutgoing, kWriteEncoded } from "../contracts.js";
 import type { BroadcastOptions, EncodedFrame, Packet, PacketEncoder, PrivateSessionId, Room, Session, SessionToPersist, SocketDetails, SocketId, WriteOptions } from "./types.js";
 import type { AdapterNamespace, AdapterSocket } from "../contracts.js";
+import { RoomIndex } from "./room-index.js";
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -22,10 +23,13 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class Adapter extends EventEmitter {
   /** The namespace this adapter serves. */
   readonly nsp: AdapterNamespace;
-  /** Room → ids of the sockets in it. */
-  readonly rooms: Map<Room, Set<SocketId>> = new Map();
-  /** Socket id → the rooms it is in. */
-  readonly sids: Map<SocketId, Set<Room>> = new Map();
+  /**
+   * Room → ids of the sockets in it. A socket's own room is kept without a Set until someone
+   * reads it (see adapter/room-index.ts); readers get socket.io's `Map<room, Set<id>>`.
+   */
+  readonly rooms: Map<Room, Set<SocketId>> = new RoomIndex();
+  /** Socket id → the rooms it is in (a socket only in its own room: no Set until read). */
+  readonly sids: Map<SocketId, Set<Room>> = new RoomIndex();
   /** The server's encoder (socket.io-parser shape). */
   readonly encoder: PacketEncoder;
 
@@ -54,21 +58,28 @@ export class Adapter extends EventEmitter {
    * @param rooms the rooms to join
    */
   addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
-    let own = this.sids.get(id);
-    if (own === undefined) {
-      own = new Set();
-      this.sids.set(id, own);
-    }
-    for (const room of rooms) {
-      own.add(room);
-      let members = this.rooms.get(room);
-      if (members === undefined) {
-        members = new Set();
-        this.rooms.set(room, members);
-        this.emit("create-room", room);
+    const sids = this.sids;
+    if (rooms.size === 1 && rooms.has(id) && peek(sids, id) === undefined) {
+      // a new socket joining its own room: no Set on either side (the common case)
+      setSelf(sids, id);
+    } else {
+      let own = sids.get(id);
+      if (own === undefined) {
+        own = new Set();
+        sids.set(id, own);
       }
-      if (!members.has(id)) {
-        members.add(id);
+      for (const room of rooms) own.add(room);
+    }
+    const index = this.rooms;
+    for (const room of rooms) {
+      const members = peek(index, room);
+      if (members === undefined) {
+        if (room === id) setSelf(index, room);
+        else index.set(room, new Set([id]));
+        this.emit("create-room", room);
+        this.emit("join-room", room, id);
+      } else if (members === true ? room !== id : !members.has(id)) {
+        index.get(room)!.add(id);
         this.emit("join-room", room, id);
       }
     }
@@ -81,23 +92,34 @@ export class Adapter extends EventEmitter {
    * @param room the room to leave
    */
   del(id: SocketId, room: Room): Promise<void> | void {
-    this.sids.get(id)?.delete(room);
+    if (peek(this.sids, id) !== undefined) this.sids.get(id)!.delete(room);
     this.#removeFromRoom(room, id);
   }
 
   /** Removes a socket from every room (on disconnection). */
   delAll(id: SocketId): void {
-    const own = this.sids.get(id);
+    const sids = this.sids;
+    const own = peek(sids, id);
     if (own === undefined) return;
-    for (const room of own) this.#removeFromRoom(room, id);
-    this.sids.delete(id);
+    if (own === true) this.#removeFromRoom(id, id);
+    else for (const room of own) this.#removeFromRoom(room, id);
+    sids.delete(id);
   }
 
   #removeFromRoom(room: Room, id: SocketId): void {
-    const members = this.rooms.get(room);
-    if (members === undefined || !members.delete(id)) return;
+    const index = this.rooms;
+    const members = peek(index, room);
+    if (members === undefined) return;
+    if (members === true) {
+      if (room !== id) return;
+      index.delete(room);
+      this.emit("leave-room", room, id);
+      this.emit("delete-room", room);
+      return;
+    }
+    if (!members.delete(id)) return;
     this.emit("leave-room", room, id);
-    if (members.size === 0 && this.rooms.delete(room)) this.emit("delete-room", room);
+    if (members.size === 0 && index.delete(room)) this.emit("delete-room", room);
   }
 
   /**
@@ -223,10 +245,11 @@ export class Adapter extends EventEmitter {
     }
     if (opts.rooms.size > 0) {
       const seen = new Set<SocketId>();
+      const index = this.rooms;
       for (const room of opts.rooms) {
-        const members = this.rooms.get(room);
+        const members = peek(index, room);
         if (members === undefined) continue;
-        for (const id of members) {
+        for (const id of members === true ? [room] : members) {
           if (seen.has(id) || except.has(id)) continue;
           const socket = sockets.get(id);
           if (socket !== undefined) {
@@ -248,12 +271,26 @@ export class Adapter extends EventEmitter {
   protected computeExceptSids(exceptRooms: Set<Room> | undefined): ReadonlySet<SocketId> {
     if (exceptRooms === undefined || exceptRooms.size === 0) return EMPTY;
     const ids = new Set<SocketId>();
+    const index = this.rooms;
     for (const room of exceptRooms) {
-      const members = this.rooms.get(room);
-      if (members !== undefined) for (const id of members) ids.add(id);
+      const members = peek(index, room);
+      if (members === true) ids.add(room);
+      else if (members !== undefined) for (const id of members) ids.add(id);
     }
     return ids;
   }
+}
+
+/** An entry of `rooms` or `sids` without building a Set: `true` for the set of just `key`. */
+function peek(map: Map<string, Set<string>>, key: string): Set<string> | true | undefined {
+  // a subclass may have put a plain Map in place of the RoomIndex
+  return map instanceof RoomIndex ? map.peek(key) : map.get(key);
+}
+
+/** Records `key → {key}` (without a Set in a RoomIndex). */
+function setSelf(map: Map<string, Set<string>>, key: string): void {
+  if (map instanceof RoomIndex) map.setSelf(key);
+  else map.set(key, new Set([key]));
 }
 
 /** The in-memory adapter under the name socket.io-adapter ≥ 2.5 also exports. */

@@ -7,6 +7,25 @@
 
 /** Session (from the engine Server): closes at once with a reason (server shutdown). */
 export const kForceClose: unique symbol = Symbol("socketeer.engine.forceClose");
+/**
+ * Session (from the engine Server): the engine to tell first when the session closes, before the
+ * session's `close` listeners (a field instead of a listener and a symbol-keyed property per
+ * session: heap per idle connection, issue 18).
+ */
+export const kRegisterOwner: unique symbol = Symbol("socketeer.engine.registerOwner");
+/** Engine Server (from a session registered with it): the session closed. */
+export const kSessionClosed: unique symbol = Symbol("socketeer.engine.sessionClosed");
+/**
+ * Session (from the layer above, the Socket.IO Client): the consumer of its messages and of its
+ * close, called before the `message` / `close` listeners (no listener table per session).
+ */
+export const kSetConsumer: unique symbol = Symbol("socketeer.engine.setConsumer");
+/** Session (from the layer above): its consumer, or null (a move to another node reads its Client). */
+export const kConsumer: unique symbol = Symbol("socketeer.engine.consumer");
+/** Session consumer: a message arrived. */
+export const kConsumeMessage: unique symbol = Symbol("socketeer.engine.consumeMessage");
+/** Session consumer: the session closed. */
+export const kConsumeClose: unique symbol = Symbol("socketeer.engine.consumeClose");
 /** Session (from the engine Server): a probed WebSocket transport is offered for an upgrade. */
 export const kOfferUpgrade: unique symbol = Symbol("socketeer.engine.offerUpgrade");
 /** Session (from the engine Server): holds packets for a move to another node (the client probed there). */

@@ -25,7 +25,7 @@ import {
 import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import { PollingTransport, type HeadersHook } from "./polling.js";
 import { Socket } from "./socket.js";
-import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kUnhold } from "./contracts.js";
+import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kUnhold } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport, type BatchCap } from "./websocket.js";
@@ -76,8 +76,6 @@ export interface EngineServerEvents {
 type WsServerLike = InstanceType<typeof WebSocketServer>;
 
 /** The engine a session is registered with (set by `#register`, read by its close listener). */
-const kEngine = Symbol("socketeer.engine");
-type RegisteredSession = Socket & { [kEngine]: Server };
 
 /**
  * The Engine.IO v4 server (engine.io v6's `Server`). Never listens by itself.
@@ -98,10 +96,10 @@ export class Server extends EventEmitter<EngineServerEvents> {
   readonly clients: Record<string, Socket> = Object.create(null) as Record<string, Socket>;
   #count = 0;
 
-  static #sessionOnClose(this: Socket): void {
-    const engine = (this as RegisteredSession)[kEngine];
-    delete engine.clients[this.id];
-    engine.#count--;
+  /** @internal A registered session closed (before its own `close` listeners run). */
+  [kSessionClosed](session: Socket): void {
+    delete this.clients[session.id];
+    this.#count--;
   }
   #middlewares: EngineMiddleware[] = [];
   #wss: WsServerLike | null = null;
@@ -341,8 +339,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
     (session as Socket & { [kMovedIn]?: MovedSession })[kMovedIn] = moved;
     this.clients[sid] = session;
     this.#count++;
-    (session as RegisteredSession)[kEngine] = this;
-    session.on("close", Server.#sessionOnClose);
+    // told by the session itself when it closes, as #register does
+    session[kRegisterOwner](this);
     session[kAdopt](moved.packets);
     if (session.readyState !== "open") return;
     debug("session %s moved in over %s", sid, transport.name);
@@ -430,9 +428,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
     const sid = session.id;
     this.clients[sid] = session;
     this.#count++;
-    // a listener without a closure per session: it finds the engine through the session
-    (session as RegisteredSession)[kEngine] = this;
-    session.on("close", Server.#sessionOnClose); // emitted once (a closed session stays closed)
+    // told by the session itself when it closes (no listener nor closure per session)
+    session[kRegisterOwner](this);
     session.open(upgrades);
     // the session may have died already (e.g. an initialPacket over the buffer caps)
     if (session.readyState !== "open") return;

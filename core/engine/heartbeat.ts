@@ -7,8 +7,16 @@
  * connection then holds a small entry instead of a `Timeout` with its arguments
  * (engine.io-protocol-v4.md § "Heartbeat" timing is unchanged: each deadline fires no earlier
  * than `delay` after it was scheduled).
+ *
+ * One run fires at most {@link MAX_PER_TURN} deadlines and leaves the rest to the next turn of the
+ * event loop (a `setImmediate`), so that I/O runs in between: sessions opened in a burst come due
+ * in a burst, and 10 000 pings written in one callback would stall the loop for tens of ms (issue
+ * 18: event-loop lag of 10 000 idle connections). A deadline then fires a little late, never early.
  */
 import { performance } from "node:perf_hooks";
+
+/** The most deadlines one timer callback fires before yielding to I/O. */
+export const MAX_PER_TURN = 128;
 
 /** A scheduled deadline; {@link DeadlineQueue.cancel} it to drop it. */
 export interface Deadline<T> {
@@ -33,6 +41,8 @@ export class DeadlineQueue<T> {
   #tail: Deadline<T> | null = null;
   #live = 0;
   #timer: NodeJS.Timeout | null = null;
+  // set while the rest of a long run waits for the next turn (instead of #timer)
+  #immediate: NodeJS.Immediate | null = null;
   readonly #onTimer = (): void => this.#run();
 
   /**
@@ -51,12 +61,13 @@ export class DeadlineQueue<T> {
    * @returns the deadline, to cancel it
    */
   add(target: T): Deadline<T> {
-    const d: Deadline<T> = { target, due: performance.now() + this.#delay, next: null };
+    // a whole number of ms (rounded up: never early) stays a small integer, not a heap number
+    const d: Deadline<T> = { target, due: Math.ceil(performance.now() + this.#delay), next: null };
     if (this.#tail === null) this.#head = d;
     else this.#tail.next = d;
     this.#tail = d;
     this.#live++;
-    if (this.#timer === null) this.#arm(d.due);
+    if (this.#timer === null && this.#immediate === null) this.#arm(d.due);
     return d;
   }
 
@@ -78,28 +89,40 @@ export class DeadlineQueue<T> {
   #clear(): void {
     // nothing live: release the timer and the cancelled entries
     if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#immediate !== null) clearImmediate(this.#immediate);
     this.#timer = null;
+    this.#immediate = null;
     this.#head = this.#tail = null;
   }
 
   #run(): void {
     this.#timer = null;
+    this.#immediate = null;
     // timers run on the loop's cached clock, which may trail performance.now() by under 1 ms
     const now = performance.now() + 1;
+    let fired = 0;
     let d = this.#head;
     while (d !== null && (d.target === null || d.due <= now)) {
       const target = d.target;
+      if (target !== null && fired === MAX_PER_TURN) {
+        // the rest after the I/O of this turn (fire() may have armed a timer meanwhile)
+        if (this.#timer !== null) clearTimeout(this.#timer);
+        this.#timer = null;
+        this.#immediate = setImmediate(this.#onTimer);
+        return;
+      }
       this.#head = d.next;
       if (this.#head === null) this.#tail = null;
       if (target !== null) {
         d.target = null;
         this.#live--;
+        fired++;
         this.#fire(target);
       }
       d = this.#head;
     }
     // fire() may have added (and armed) already
-    if (this.#timer === null && this.#head !== null) this.#arm(this.#head.due);
+    if (this.#timer === null && this.#immediate === null && this.#head !== null) this.#arm(this.#head.due);
   }
 }
 

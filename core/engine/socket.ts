@@ -20,13 +20,24 @@ import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./tr
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
-import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kUnhold } from "./contracts.js";
+import { kAdopt, kConsumeClose, kConsumeMessage, kConsumer, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kSetConsumer, kUnhold } from "./contracts.js";
 import type { MovedPacket } from "./remote-sessions.js";
 
 const debug = debuglog("socketeer:engine");
 
 /** Session states, as engine.io names them. */
 export type ReadyState = "opening" | "open" | "closing" | "closed";
+
+/** What registers a session (the engine Server): told when it closes, before its listeners. */
+export interface SessionOwner {
+  [kSessionClosed](session: Socket): void;
+}
+
+/** What consumes a session's messages (the Socket.IO Client): called before the listeners. */
+export interface SessionConsumer {
+  [kConsumeMessage](data: string | Buffer): void;
+  [kConsumeClose](reason: CloseReason, description?: Error): void;
+}
 
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
@@ -112,7 +123,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   upgrading = false;
 
   #opts: ResolvedEngineOptions;
-  #buffer: BoundedQueue<Queued>;
+  // made when a first packet has to wait: a WebSocket session writes straight to its transport
+  // and most never queue anything (issue 18: heap per idle connection)
+  #buffer: BoundedQueue<Queued> | undefined;
   #pingTimer: Deadline<Socket> | null = null;
   #pingTimeoutTimer: Deadline<Socket> | null = null;
   // shared by the engine's sessions: one timer each instead of one per session
@@ -121,6 +134,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #closeAfterFlush = false;
   // set while another node moves this session there (no sticky sessions, engine/remote-sessions.ts)
   #moveHold: NodeJS.Timeout | null = null;
+  #owner: SessionOwner | null = null;
+  #consumer: SessionConsumer | null = null;
   // one small object instead of four closures per session (heap per idle connection)
   #handle: SessionHandle = new Socket.#Link(this);
 
@@ -142,7 +157,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.request = keptRequest(req);
     this.transport = transport;
     this.#opts = opts;
-    this.#buffer = new BoundedQueue(opts.maxBufferedPackets, opts.maxBufferedBytes);
     this.protocol = protocol;
     this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
     // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
@@ -174,7 +188,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   /** Bytes queued for this client and not yet handed to its transport (for metrics). */
   get bufferedBytes(): number {
-    return this.#buffer.bytes;
+    return this.#buffer?.bytes ?? 0;
   }
 
   /**
@@ -217,12 +231,27 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     // and will only read again on the WebSocket, so aborting the probe here would strand the
     // packets still buffered (e.g. a Socket.IO DISCONNECT) until a ping timeout.
     // #completeUpgrade flushes them and then closes; a failed probe falls back to polling.
-    if (!discard && (this.#buffer.length > 0 || this.upgrading)) {
+    if (!discard && (this.#queued() > 0 || this.upgrading)) {
       this.#closeAfterFlush = true;
       return this;
     }
     this.#closeTransport();
     return this;
+  }
+
+  /** @internal The engine that lists this session: told first when it closes. */
+  [kRegisterOwner](owner: SessionOwner): void {
+    this.#owner = owner;
+  }
+
+  /** @internal The layer above (the Socket.IO Client), or null to let go of it. */
+  [kSetConsumer](consumer: SessionConsumer | null): void {
+    this.#consumer = consumer;
+  }
+
+  /** @internal The layer above, if any. */
+  get [kConsumer](): SessionConsumer | null {
+    return this.#consumer;
   }
 
   /** @internal Closes at once with `reason` (server shutdown). */
@@ -288,7 +317,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     if (this.#moveHold === null || this.readyState !== "open") return undefined;
     clearTimeout(this.#moveHold);
     this.#moveHold = null;
-    const queued = this.#buffer.drain();
+    const queued = this.#buffer?.drain() ?? [];
     const packets: MovedPacket[] = [];
     for (const q of queued) {
       const data = q.packet.data;
@@ -330,16 +359,17 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       this.emit("packetCreate", packet);
     }
     const transport = this.transport;
-    if (this.#buffer.length === 0 && (transport.batching || (transport.writable && !transport.gathering))) {
+    if (this.#queued() === 0 && (transport.batching || (transport.writable && !transport.gathering))) {
       // nothing waiting and the transport is free, or its batch of this turn is open: skip the
       // buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
-    if (!this.#buffer.push({ packet, cb }, packetByteLength(packet))) {
+    const buffer = (this.#buffer ??= new BoundedQueue(this.#opts.maxBufferedPackets, this.#opts.maxBufferedBytes));
+    if (!buffer.push({ packet, cb }, packetByteLength(packet))) {
       if (volatile) return;
-      const which = this.#buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
-      const limit = which === "items" ? this.#buffer.maxItems : this.#buffer.maxBytes;
+      const which = buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
+      const limit = which === "items" ? buffer.maxItems : buffer.maxBytes;
       this.#onClose("transport error", createError("SKT_ERR_ENGINE_BUFFER_FULL", which === "items" ? "packets" : "bytes", limit));
       return;
     }
@@ -347,8 +377,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #flush(): void {
-    if (this.readyState === "closed" || !this.transport.writable || this.transport.gathering || this.#buffer.length === 0) return;
-    const queued = this.#buffer.drain();
+    const buffer = this.#buffer;
+    if (this.readyState === "closed" || !this.transport.writable || this.transport.gathering || buffer === undefined || buffer.length === 0) return;
+    const queued = buffer.drain();
     const packets: OutboundPacket[] = new Array<OutboundPacket>(queued.length);
     let cbs: (() => void)[] | undefined;
     for (let i = 0; i < queued.length; i++) {
@@ -357,7 +388,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       if (q.cb !== undefined) (cbs ??= []).push(q.cb);
     }
     this.#write(packets, cbs);
-    if (this.#closeAfterFlush && this.#buffer.length === 0) {
+    if (this.#closeAfterFlush && buffer.length === 0) {
       this.#closeAfterFlush = false;
       this.#closeTransport();
     }
@@ -371,7 +402,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #onDrain(): void {
-    if (this.#buffer.length > 0) {
+    if (this.#queued() > 0) {
       this.#flush();
       return;
     }
@@ -381,7 +412,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #releasePoll(): void {
     if (!this.transport.writable) return;
-    if (this.#buffer.length > 0) this.#flush();
+    if (this.#queued() > 0) this.#flush();
     else this.transport.send([{ type: "noop" }]);
   }
 
@@ -421,6 +452,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       case "message": {
         const data = packet.data as string | Buffer;
         this.emit("data", data);
+        this.#consumer?.[kConsumeMessage](data);
         this.emit("message", data);
         break;
       }
@@ -480,9 +512,14 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#pingTimeoutTimer = null;
   }
 
+  /** Packets waiting in the buffer. */
+  #queued(): number {
+    return this.#buffer?.length ?? 0;
+  }
+
   /** Completes a close() that was waiting on the buffer or an upgrade, once nothing is left. */
   #closeIfDrained(): void {
-    if (this.readyState !== "closing" || !this.#closeAfterFlush || this.#buffer.length > 0) return;
+    if (this.readyState !== "closing" || !this.#closeAfterFlush || this.#queued() > 0) return;
     this.#closeAfterFlush = false;
     this.#closeTransport();
   }
@@ -501,8 +538,14 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.#probe?.abort();
     this.#probe = null;
     this.upgrading = false;
-    this.#buffer.clear();
+    this.#buffer?.clear();
     this.transport.destroy();
+    const owner = this.#owner;
+    this.#owner = null;
+    owner?.[kSessionClosed](this);
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    consumer?.[kConsumeClose](reason, description);
     this.emit("close", reason, description);
   }
 }

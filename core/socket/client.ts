@@ -8,6 +8,7 @@ import { debuglog } from "../util/debug.js";
 import { DISCONNECT_REASON, PACKET_TYPE, type DisconnectReason } from "../constants.js";
 import type { EncodedFrame, Packet, SocketId, WriteOptions } from "../adapter/types.js";
 import type { Socket as EngineSocket } from "../engine/socket.js";
+import { kConsumeClose, kConsumeMessage, kConsumer, kSetConsumer } from "../engine/contracts.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
 import {
   kAddClient,
@@ -15,6 +16,7 @@ import {
   kMoveState,
   kConnectTimeout,
   kCreateDecoder,
+  kSharedDecoder,
   kDisconnectAll,
   kOnClose,
   kOnError,
@@ -37,6 +39,17 @@ import { asMovedClientState, type HeldAck, type MovedClientState } from "./moved
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
 
+/** A connection that is not our engine's session (e.g. one an app emits on the engine). */
+type ForeignConnection = EngineSocket & { [kClient]?: Client; [kSetConsumer]?: unknown };
+// marks the server's shared decoder once Client listens to it
+const kSharedListening = Symbol("socketeer.client.sharedListening");
+
+/** Whether a Socket.IO packet's text starts a binary packet (BINARY_EVENT 5, BINARY_ACK 6). */
+function isBinaryPacketText(text: string): boolean {
+  const type = text.charCodeAt(0);
+  return type === 0x35 || type === 0x36;
+}
+
 function rethrow(err: unknown): never {
   throw err;
 }
@@ -47,9 +60,9 @@ interface DecoderLike {
   destroy(): void;
   on(event: "decoded", fn: (packet: never) => void): unknown;
   [kClient]?: Client;
+  [kSharedListening]?: true;
 }
 
-type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
 
 /**
  * The Client of an engine session, if it has one.
@@ -58,7 +71,8 @@ type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
  * @returns its Client
  */
 export function clientOf(conn: EngineSocket): Client | undefined {
-  return (conn as EngineSocketWithClient)[kClient];
+  const consumer = (conn as EngineSocket & { [kConsumer]?: unknown })[kConsumer];
+  return consumer instanceof Client ? consumer : (conn as ForeignConnection)[kClient];
 }
 
 /**
@@ -98,11 +112,16 @@ export class Client<
 > implements SocketConnection {
   /** The Engine.IO connection. */
   readonly conn: EngineSocket;
-  /** Sockets on this connection, by socket id. */
-  readonly sockets = new Map<SocketId, ClientSocket>();
+  // The connection's sockets: the only one in #one (the common case: one namespace), a Map
+  // from the second one on or once `sockets` was read (issue 18: no Map per idle connection).
+  #one: ClientSocket | undefined;
+  #many: Map<SocketId, ClientSocket> | undefined;
 
   readonly #server: ClientHost;
-  readonly #decoder: DecoderLike;
+  // The connection's own decoder: with the default parser, made only when a binary packet starts
+  // (its attachments are state of this connection); other packets go through the server's
+  // shared decoder, which then holds no state (issue 18: heap per idle connection).
+  #decoder: DecoderLike | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #inHandler = false;
@@ -122,12 +141,15 @@ export class Client<
   constructor(server: ClientHost, conn: EngineSocket) {
     this.#server = server;
     this.conn = conn;
-    this.#decoder = server[kCreateDecoder]() as DecoderLike;
-    this.#decoder[kClient] = this as unknown as Client;
-    (conn as EngineSocketWithClient)[kClient] = this as unknown as Client;
-    conn.on("message", Client.#connOnMessage);
-    conn.on("close", Client.#connOnClose);
-    this.#decoder.on("decoded", Client.#decoderOnDecoded as (packet: never) => void);
+    if (server[kSharedDecoder] === undefined) this.#ownDecoder();
+    // called by the session before its own listeners (no listener table per connection); a
+    // connection of another kind is listened to
+    if (typeof (conn as ForeignConnection)[kSetConsumer] === "function") conn[kSetConsumer](this);
+    else {
+      (conn as ForeignConnection)[kClient] = this as unknown as Client;
+      conn.on("message", Client.#connOnMessage);
+      conn.on("close", Client.#connOnClose);
+    }
     const moved = (conn as EngineSocket & { [kMovedIn]?: MovedSession })[kMovedIn];
     if (moved !== undefined) {
       this.#restore(moved);
@@ -136,10 +158,40 @@ export class Client<
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
-      if (this.sockets.size === 0) this.#close();
+      if (this.#count() === 0) this.#close();
     }, server[kConnectTimeout]);
     // a socket.io v2 client (allowEIO3) is in the main namespace without asking for it
     if (isV2Client(conn)) this.#connect("/", {});
+  }
+
+  /** Sockets on this connection, by socket id (socket.io's `client.sockets`; the live Map). */
+  get sockets(): Map<SocketId, ClientSocket> {
+    if (this.#many === undefined) {
+      this.#many = new Map();
+      if (this.#one !== undefined) this.#many.set(this.#one.id, this.#one);
+      this.#one = undefined;
+    }
+    return this.#many;
+  }
+
+  /** How many sockets the connection has. */
+  #count(): number {
+    return this.#many !== undefined ? this.#many.size : this.#one !== undefined ? 1 : 0;
+  }
+
+  /** A copy of the connection's sockets (callers disconnect them while walking). */
+  #list(): ClientSocket[] {
+    return this.#many !== undefined ? [...this.#many.values()] : this.#one !== undefined ? [this.#one] : [];
+  }
+
+  #add(socket: ClientSocket): void {
+    if (this.#many === undefined && this.#one === undefined) this.#one = socket;
+    else this.sockets.set(socket.id, socket);
+  }
+
+  #clear(): void {
+    this.#one = undefined;
+    this.#many?.clear();
   }
 
   /** The first HTTP request of the connection. */
@@ -165,7 +217,7 @@ export class Client<
       if (--left > 0 || this.#restoring !== queue) return;
       this.#restoring = undefined;
       // every socket refused (middlewares): nothing left on the connection, as at connectTimeout
-      if (this.sockets.size === 0) return this.#close();
+      if (this.#count() === 0) return this.#close();
       for (const data of queue) this.#onMessage(data);
     };
     for (const s of state.sockets) {
@@ -177,7 +229,7 @@ export class Client<
         }
         // `undefined`: refused by a middleware (the namespace answered DISCONNECT)
         nsp[kAddMoved](this, s, (id, args) => moved.forwardAck(s.nsp, id, args), (socket) => {
-          if (socket !== undefined) this.sockets.set(socket.id, socket);
+          if (socket !== undefined) this.#add(socket);
           done();
         });
       });
@@ -191,7 +243,10 @@ export class Client<
     }
     this.#server[kMetrics].countFrameIn(data);
     try {
-      this.#decoder.add(data);
+      const own = this.#decoder;
+      if (own !== undefined) own.add(data);
+      else if (typeof data === "string" && isBinaryPacketText(data)) this.#ownDecoder().add(data);
+      else this.#decodeShared(data);
     } catch (err) {
       if (this.#inHandler) {
         // An application listener threw while a decoded packet was dispatched: not a parse
@@ -212,7 +267,7 @@ export class Client<
    * `error` is emitted only where someone listens (socket.io throws ERR_UNHANDLED_ERROR there).
    */
   #onDecodeError(err: Error): void {
-    for (const socket of [...this.sockets.values()]) {
+    for (const socket of this.#list()) {
       socket[kOnError](err);
     }
     this.#onClose(DISCONNECT_REASON.FORCED_CLOSE, err);
@@ -302,7 +357,7 @@ export class Client<
           clearTimeout(this.#connectTimer);
           this.#connectTimer = undefined;
         }
-        this.sockets.set(socket.id, socket);
+        this.#add(socket);
         (this.#justJoined ??= new Set()).add(name);
         setImmediate(() => {
           if (this.#justJoined?.delete(name) === true && this.#justJoined.size === 0) this.#justJoined = undefined;
@@ -313,10 +368,11 @@ export class Client<
 
   /**
    * The connection's socket in namespace `name`. A connection is in one namespace or a few, so
-   * a walk over `sockets` replaces a second Map per connection (issue 18: heap per connection).
+   * #one (or a walk over #many) replaces a Map by namespace (issue 18: heap per connection).
    */
   #socketIn(name: string): ClientSocket | undefined {
-    for (const socket of this.sockets.values()) if (socket.nsp.name === name) return socket;
+    if (this.#many === undefined) return this.#one?.nsp.name === name ? this.#one : undefined;
+    for (const socket of this.#many.values()) if (socket.nsp.name === name) return socket;
     return undefined;
   }
 
@@ -353,8 +409,13 @@ export class Client<
 
   /** Forgets a closed socket. */
   [kRemoveFromClient](socket: ClientSocket): void {
-    if (this.sockets.get(socket.id) !== socket) return;
-    this.sockets.delete(socket.id);
+    if (this.#many !== undefined) {
+      if (this.#many.get(socket.id) !== socket) return;
+      this.#many.delete(socket.id);
+    } else {
+      if (this.#one !== socket) return;
+      this.#one = undefined;
+    }
     const name = socket.nsp.name;
     if (!this.#closed) {
       (this.#justLeft ??= new Set()).add(name);
@@ -366,8 +427,8 @@ export class Client<
 
   /** `socket.disconnect(true)`: every socket leaves its namespace, then the connection closes. */
   [kDisconnectAll](): void {
-    for (const socket of [...this.sockets.values()]) socket.disconnect();
-    this.sockets.clear();
+    for (const socket of this.#list()) socket.disconnect();
+    this.#clear();
     this.#close();
   }
 
@@ -383,23 +444,70 @@ export class Client<
     if (this.#closed) return;
     this.#closed = true;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-    for (const socket of [...this.sockets.values()]) socket[kOnClose](reason, description);
-    this.sockets.clear();
-    this.conn.off("message", Client.#connOnMessage);
-    this.conn.off("close", Client.#connOnClose);
-    this.#decoder.destroy();
+    for (const socket of this.#list()) socket[kOnClose](reason, description);
+    this.#clear();
+    if (typeof (this.conn as ForeignConnection)[kSetConsumer] === "function") this.conn[kSetConsumer](null);
+    else {
+      this.conn.off("message", Client.#connOnMessage);
+      this.conn.off("close", Client.#connOnClose);
+    }
+    this.#decoder?.destroy();
   }
 
-  // Listeners without a closure per connection: each finds its Client through a symbol on the
-  // emitter (ws's `this[kWebSocket]` pattern).
-  static #connOnMessage(this: EngineSocketWithClient, data: string | Buffer): void {
+  /** @internal A message from the session (engine/contracts.ts `kConsumeMessage`). */
+  [kConsumeMessage](data: string | Buffer): void {
+    this.#onMessage(data);
+  }
+
+  /** @internal The session closed. */
+  [kConsumeClose](reason: string, description?: unknown): void {
+    this.#onClose(reason as DisconnectReason, description);
+  }
+
+  // A foreign connection's listeners, without a closure per connection: each finds its Client
+  // through a symbol on the emitter (ws's `this[kWebSocket]` pattern).
+  static #connOnMessage(this: ForeignConnection, data: string | Buffer): void {
     const client = this[kClient];
     if (client !== undefined) client.#onMessage(data);
   }
 
-  static #connOnClose(this: EngineSocketWithClient, reason: string, description?: unknown): void {
+  static #connOnClose(this: ForeignConnection, reason: string, description?: unknown): void {
     const client = this[kClient];
     if (client !== undefined) client.#onClose(reason as DisconnectReason, description);
+  }
+
+  /** Makes the connection's own decoder. */
+  #ownDecoder(): DecoderLike {
+    const decoder = this.#server[kCreateDecoder]() as DecoderLike;
+    decoder[kClient] = this as unknown as Client;
+    decoder.on("decoded", Client.#decoderOnDecoded as (packet: never) => void);
+    this.#decoder = decoder;
+    return decoder;
+  }
+
+  // the connection whose message the shared decoder is decoding
+  static #decoding: Client | undefined;
+
+  /** Decodes with the server's shared decoder (a packet without attachments, or an error). */
+  #decodeShared(data: string | Buffer): void {
+    const shared = this.#server[kSharedDecoder] as DecoderLike;
+    if (shared[kSharedListening] !== true) {
+      // its listener, once: it routes each packet to the connection being decoded
+      shared[kSharedListening] = true;
+      shared.on("decoded", Client.#sharedOnDecoded as (packet: never) => void);
+    }
+    const previous = Client.#decoding;
+    Client.#decoding = this as unknown as Client;
+    try {
+      shared.add(data);
+    } finally {
+      Client.#decoding = previous;
+    }
+  }
+
+  static #sharedOnDecoded(this: DecoderLike, packet: Packet): void {
+    const client = Client.#decoding;
+    if (client !== undefined) client.#onDecoded(packet);
   }
 
   static #decoderOnDecoded(this: DecoderLike, packet: Packet): void {

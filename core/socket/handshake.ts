@@ -43,10 +43,11 @@ export interface Handshake {
  * @param req the Engine.IO handshake request (`undefined` for a transport without one)
  * @param address the peer address
  * @param auth the CONNECT payload (an object, or undefined)
+ * @param issued when the handshake happened, in ms since the epoch (now by default)
  * @returns a frozen Handshake
  */
-export function buildHandshake(req: IncomingMessage | undefined, address: string, auth: unknown): Handshake {
-  const now = new Date();
+export function buildHandshake(req: IncomingMessage | undefined, address: string, auth: unknown, issued = Date.now()): Handshake {
+  const now = new Date(issued);
   if (req === undefined) {
     // A connection without an HTTP request (a transport that has none): empty headers and
     // query, and `secure: true`, as socket.io builds it.

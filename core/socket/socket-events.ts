@@ -24,9 +24,10 @@ export abstract class SocketEvents<
   EmitEvents extends EventsMap,
   ReservedEvents extends EventsMap,
 > extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
-  readonly #fns: PacketMiddleware[] = [];
-  readonly #any = new CatchAllListeners();
-  readonly #anyOutgoing = new CatchAllListeners();
+  // made on first use: most sockets have no packet middleware nor catch-all listener (issue 18)
+  #fns: PacketMiddleware[] | undefined;
+  #any: CatchAllListeners | undefined;
+  #anyOutgoing: CatchAllListeners | undefined;
 
   /** Whether incoming events may still be delivered. */
   protected abstract get isConnected(): boolean;
@@ -41,63 +42,64 @@ export abstract class SocketEvents<
    */
   use(fn: PacketMiddleware): this {
     if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "socket.use(fn)", "a function", describeValue(fn));
-    this.#fns.push(fn);
+    (this.#fns ??= []).push(fn);
     return this;
   }
 
   /** Listens to every incoming event. */
   onAny(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAny(listener)", "a function", describeValue(listener));
-    this.#any.add(listener);
+    (this.#any ??= new CatchAllListeners()).add(listener);
     return this;
   }
 
   /** Listens to every incoming event, before the other catch-all listeners. */
   prependAny(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAny(listener)", "a function", describeValue(listener));
-    this.#any.prepend(listener);
+    (this.#any ??= new CatchAllListeners()).prepend(listener);
     return this;
   }
 
   /** Removes one catch-all listener, or all of them. */
   offAny(listener?: AnyListener): this {
-    this.#any.remove(listener);
+    this.#any?.remove(listener);
     return this;
   }
 
   /** @returns the catch-all listeners */
   listenersAny(): AnyListener[] {
-    return this.#any.list();
+    return this.#any?.list() ?? [];
   }
 
   /** Listens to every outgoing event (including broadcasts). */
   onAnyOutgoing(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAnyOutgoing(listener)", "a function", describeValue(listener));
-    this.#anyOutgoing.add(listener);
+    (this.#anyOutgoing ??= new CatchAllListeners()).add(listener);
     return this;
   }
 
   /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
   prependAnyOutgoing(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAnyOutgoing(listener)", "a function", describeValue(listener));
-    this.#anyOutgoing.prepend(listener);
+    (this.#anyOutgoing ??= new CatchAllListeners()).prepend(listener);
     return this;
   }
 
   /** Removes one outgoing catch-all listener, or all of them. */
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing.remove(listener);
+    this.#anyOutgoing?.remove(listener);
     return this;
   }
 
   /** @returns the outgoing catch-all listeners */
   listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoing.list();
+    return this.#anyOutgoing?.list() ?? [];
   }
 
   /** Tells the outgoing catch-all listeners about `[event, ...args]` (free when there are none). */
   protected notifyOutgoing(args: readonly unknown[]): void {
-    if (!this.#anyOutgoing.isEmpty) this.#anyOutgoing.notify(this, args);
+    const listeners = this.#anyOutgoing;
+    if (listeners !== undefined && !listeners.isEmpty) listeners.notify(this, args);
   }
 
   /**
@@ -106,12 +108,13 @@ export abstract class SocketEvents<
    * came in the same batch) is dropped, and what a listener throws surfaces as uncaught.
    */
   protected dispatchIncoming(args: Event): void {
-    this.#any.notify(this, args);
-    if (this.#fns.length === 0) {
+    this.#any?.notify(this, args);
+    const fns = this.#fns;
+    if (fns === undefined || fns.length === 0) {
       process.nextTick(SocketEvents.#deliver, this, args, undefined);
       return;
     }
-    runMiddlewares(this.#fns, args, (err) => process.nextTick(SocketEvents.#deliver, this, args, err), false);
+    runMiddlewares(fns, args, (err) => process.nextTick(SocketEvents.#deliver, this, args, err), false);
   }
 
   static #deliver(self: SocketEvents<EventsMap, EventsMap, EventsMap>, args: Event, err: Error | undefined): void {

@@ -60,6 +60,9 @@ import type { Namespace } from "../namespace/namespace.js";
 
 const debug = debuglog("socketeer:socket");
 
+// the time sockets' creation times are counted from (see Socket#issued)
+const ISSUED_BASE = Date.now();
+
 /** Lifecycle events of a Socket. */
 export interface SocketReservedEventsMap {
   disconnect: (reason: DisconnectReason, description?: unknown) => void;
@@ -110,23 +113,28 @@ export class Socket<
 {
   /** The socket id (20 random characters; kept on recovery). */
   readonly id: SocketId;
-  /** The handshake details. */
-  readonly handshake: Handshake;
   /** The namespace. */
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The Engine.IO connection this socket runs on. */
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** Whether the socket was restored by connection state recovery. */
   readonly recovered: boolean = false;
-  /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */
-  data: SocketData = {} as SocketData;
   /** Whether the socket is connected to its namespace. */
   connected = false;
 
   // the namespace, as this class uses it (the public `nsp` is the same object)
   readonly #host: SocketHost;
   readonly #pid: string | undefined;
-  readonly #acks = new AckRegistry();
+  // The handshake is built on first read from what it needs (most apps never read it on most
+  // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload.
+  #handshake: Handshake | undefined;
+  // ms since ISSUED_BASE: a small integer rather than a heap number per socket
+  readonly #issued = Date.now() - ISSUED_BASE;
+  #auth: unknown;
+  // `data`, made on first read
+  #data: SocketData | undefined;
+  // made on the first ack (most sockets never wait for one)
+  #acks: AckRegistry | undefined;
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
@@ -156,12 +164,13 @@ export class Socket<
     this.#host = nsp;
     this.client = client;
     this.#movedIn = movedHandshake !== undefined;
-    this.handshake = movedHandshake ?? buildHandshake(client.request, client.conn.remoteAddress, auth);
+    if (movedHandshake !== undefined) this.#handshake = movedHandshake;
+    else if (auth !== undefined) this.#auth = auth;
     const recovery = this.#host.server.recovery;
     if (session !== undefined) {
       this.id = session.sid;
       this.#pid = session.pid;
-      this.data = session.data as SocketData;
+      this.#data = session.data as SocketData;
       this.recovered = true;
       this.#missed = session.missedPackets;
       const adapter = this.#adapter();
@@ -170,6 +179,24 @@ export class Socket<
       this.id = isV2Client(client.conn) ? v2SocketId(nsp.name, client.conn.id) : generateSocketId();
       this.#pid = recovery !== undefined ? generateSocketId() : undefined;
     }
+  }
+
+  /** The handshake details (built on first read, then the same object). */
+  get handshake(): Handshake {
+    if (this.#handshake === undefined) {
+      this.#handshake = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#auth, ISSUED_BASE + this.#issued);
+      this.#auth = undefined;
+    }
+    return this.#handshake;
+  }
+
+  /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */
+  get data(): SocketData {
+    return (this.#data ??= {} as SocketData);
+  }
+
+  set data(value: SocketData) {
+    this.#data = value;
   }
 
   #adapter(): AdapterLike {
@@ -216,7 +243,7 @@ export class Socket<
     if (typeof last === "function") {
       data.pop();
       const id = this.#host[kNextAckId]();
-      this.#acks.add(id, last as AckCallback, flags.timeout);
+      (this.#acks ??= new AckRegistry()).add(id, last as AckCallback, flags.timeout);
       packet.id = id;
     }
     if (packet.id === undefined && this.#host.server.recovery !== undefined) {
@@ -406,7 +433,7 @@ export class Socket<
         break;
       case PACKET_TYPE.ACK:
       case PACKET_TYPE.BINARY_ACK:
-        if (!this.#acks.resolve(packet.id!, (packet.data as unknown[] | undefined) ?? []) && debug.enabled) {
+        if (this.#acks?.resolve(packet.id!, (packet.data as unknown[] | undefined) ?? []) !== true && debug.enabled) {
           debug("no ack waiting under id %d", packet.id);
         }
         break;
@@ -457,7 +484,7 @@ export class Socket<
     this.connected = false;
     this.#host.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
-    this.#acks.rejectAll();
+    this.#acks?.rejectAll();
   }
 
   /**
@@ -466,8 +493,8 @@ export class Socket<
    */
   [kMoveState](): { state: MovedSocketState; acks: HeldAck[] } {
     const acks: HeldAck[] = [];
-    for (const [id, fn] of this.#acks.map) acks.push({ nsp: this.#host.name, id, fn });
-    this.#acks.map.clear();
+    for (const [id, fn] of this.#acks?.map ?? []) acks.push({ nsp: this.#host.name, id, fn });
+    this.#acks?.map.clear();
     const state: MovedSocketState = {
       nsp: this.#host.name,
       id: this.id,
@@ -482,12 +509,14 @@ export class Socket<
 
   /** @internal Acks the old node waits for (moved in): the client's answers go back there. */
   [kExpectAcks](ids: readonly number[], forward: (id: number, args: unknown[]) => void): void {
-    for (const id of ids) this.#acks.add(id, (...args: unknown[]) => forward(id, args));
+    if (ids.length === 0) return;
+    const registry = (this.#acks ??= new AckRegistry());
+    for (const id of ids) registry.add(id, (...args: unknown[]) => forward(id, args));
   }
 
   static {
     installSocketCompat(this, {
-      acks: (socket) => socket.#acks.map,
+      acks: (socket) => (socket.#acks ??= new AckRegistry()).map,
       markLocal: (socket) => {
         socket.#ownFlags().local = true;
       },
