@@ -233,8 +233,14 @@ export class Adapter extends EventEmitter {
     if (opts.rooms.size === 1) {
       // one room: its members are distinct, no `seen` set (issue 18: CPU per delivery)
       for (const room of opts.rooms) {
-        const members = this.rooms.get(room);
+        const members = peek(this.rooms, room);
         if (members === undefined) return;
+        if (members === true) {
+          // a socket's own room, held without a Set
+          const socket = except.has(room) ? undefined : sockets.get(room);
+          if (socket !== undefined) fn(socket);
+          return;
+        }
         for (const id of members) {
           if (except.has(id)) continue;
           const socket = sockets.get(id);
