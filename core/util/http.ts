@@ -50,13 +50,31 @@ export function parseUrl(url: string | undefined): { pathname: string; query: Qu
   const q = raw.indexOf("?");
   const pathname = q === -1 ? raw : raw.slice(0, q);
   const query: Query = Object.create(null) as Query;
-  if (q !== -1) {
+  if (q === -1) return { pathname, query };
+  if (NEEDS_DECODING.test(raw)) {
     for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) {
       if (!(k in query)) query[k] = v;
     }
+    return { pathname, query };
+  }
+  // nothing to decode (the usual `EIO=4&transport=polling&sid=…`): split in place, as
+  // URLSearchParams would (empty parts skipped, the first "=" splits, a leading "?" dropped)
+  let from = raw.charCodeAt(q + 1) === 63 ? q + 2 : q + 1;
+  while (from < raw.length) {
+    let amp = raw.indexOf("&", from);
+    if (amp === -1) amp = raw.length;
+    if (amp > from) {
+      const eq = raw.indexOf("=", from);
+      const k = eq === -1 || eq > amp ? raw.slice(from, amp) : raw.slice(from, eq);
+      if (!(k in query)) query[k] = eq === -1 || eq > amp ? "" : raw.slice(eq + 1, amp);
+    }
+    from = amp + 1;
   }
   return { pathname, query };
 }
+
+// what only URLSearchParams decodes right: percent escapes, "+" for a space, non-ASCII text
+const NEEDS_DECODING = /[%+\u0080-\uffff]/;
 
 /**
  * Ends a request with an Engine.IO error answer: `{"code":N,"message":"…"}` as JSON.
