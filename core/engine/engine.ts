@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
 import { describeValue } from "../util/options.js";
 import { generateId } from "../util/ids.js";
-import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
+import { applyCors, parseEngineQuery, parseUrl, writeEngineError, writeRawResponse, type EngineQuery, type Query } from "../util/http.js";
 import {
   ENGINE_ERRORS,
   ENGINE_ERROR_MESSAGES,
@@ -241,7 +241,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
 
   /** After CORS and middlewares: to the owner node (no sticky sessions), a session or a handshake. */
   #route(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
-    const { query } = parseUrl(req.url);
+    const query = parseEngineQuery(req.url);
     // a session of another node: its owner serves it (no sticky sessions)
     const remote = this[kRemoteSessions];
     if (remote !== null && query.sid !== undefined && this.clients[query.sid] === undefined) {
@@ -261,7 +261,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
       writeEngineError(res, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
       return;
     }
-    const { query } = parseUrl(req.url);
+    const query = parseEngineQuery(req.url);
     if (query.sid === undefined) {
       this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST });
       return;
@@ -275,7 +275,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   }
 
   /** A request of an open session (verified synchronously), or a handshake (`allowRequest` may be async). */
-  #serveSession(req: IncomingMessage, res: ServerResponse, query: Query): void | Promise<void> {
+  #serveSession(req: IncomingMessage, res: ServerResponse, query: EngineQuery): void | Promise<void> {
     const sid = query.sid;
     if (sid === undefined) return this.#handshake(req, res, query);
     const refusal = checkRequest(req, query, false, this.opts, this.clients);
@@ -285,7 +285,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     (session.transport as PollingTransport).handleRequest(req, res);
   }
 
-  async #handshake(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
+  async #handshake(req: IncomingMessage, res: ServerResponse, query: EngineQuery): Promise<void> {
     const refusal = await verifyRequest(req, query, false, this.opts, this.clients);
     if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
     await this.#openPolling(req, res, query);
@@ -335,7 +335,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   }
 
   /** A new session over long-polling: the handshake GET is parked, then answered with the open packet. */
-  async #openPolling(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
+  async #openPolling(req: IncomingMessage, res: ServerResponse, query: EngineQuery): Promise<void> {
     const id = await this.#newId(req);
     if (id === undefined) {
       return this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } });

@@ -6,7 +6,7 @@
  * `transport` are mandatory, a `sid` must name an open session, a handshake is a GET.
  */
 import type { IncomingMessage } from "node:http";
-import type { Query } from "../util/http.js";
+import type { EngineQuery } from "../util/http.js";
 import { ENGINE_ERRORS, ENGINE_PROTOCOL, type Refusal } from "./constants.js";
 
 export type { Refusal };
@@ -27,7 +27,7 @@ import { verifyV3Query } from "./polling-v3.js";
  */
 export async function verifyRequest(
   req: IncomingMessage,
-  query: Query,
+  query: EngineQuery,
   upgrade: boolean,
   opts: ResolvedEngineOptions,
   clients: Readonly<Record<string, Socket>>,
@@ -60,7 +60,7 @@ export async function verifyRequest(
  */
 export function checkRequest(
   req: IncomingMessage,
-  query: Query,
+  query: EngineQuery,
   upgrade: boolean,
   opts: ResolvedEngineOptions,
   clients: Readonly<Record<string, Socket>>,
