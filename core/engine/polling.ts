@@ -119,7 +119,8 @@ export class PollingTransport extends Transport {
   }
 
   #onData(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#postReq !== null) {
+    // an aborted upload never ends: a destroyed request no longer holds the slot
+    if (this.#postReq !== null && !this.#postReq.destroyed) {
       // spec § "Sending data": more than one active POST → 400 and close the session
       writeEngineError(res, 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
       this.handle.onError(createError("SKT_ERR_ENGINE_TRANSPORT", "overlapping POST requests from the client"));
@@ -133,8 +134,6 @@ export class PollingTransport extends Transport {
     (req as TaggedRequest)[kTransport] = this;
     req.on("data", PollingTransport.#postOnData);
     req.on("end", PollingTransport.#postOnEnd);
-    // an aborted upload never ends: free the slot so the session is not stuck
-    req.on("close", PollingTransport.#postOnClose);
   }
 
   #onChunk(req: IncomingMessage, chunk: Buffer): void {
@@ -324,11 +323,6 @@ export class PollingTransport extends Transport {
 
   static #postOnEnd(this: IncomingMessage): void {
     (this as TaggedRequest)[kTransport]!.#onEnd(this);
-  }
-
-  static #postOnClose(this: IncomingMessage): void {
-    const transport = (this as TaggedRequest)[kTransport]!;
-    if (!this.complete && transport.#postReq === this) transport.#endPost();
   }
 }
 
