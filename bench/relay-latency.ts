@@ -10,11 +10,12 @@
  *    ack after the other, then `--clients` clients at once. Acks/s, p50 and p99.
  *
  *   npx tsx bench/relay-latency.ts [--count 2000] [--clients 20]
+ * (Part 2 is also `npm run bench -- --scenario P`, bench/lib/no-sticky.ts.)
  */
-import { io as ioc } from "socket.io-client";
 import { roundRobin } from "../test/helpers/round-robin.js";
 import { REDIS_URL } from "../test/helpers/services.js";
 import { spawnNode, uniqueKey } from "../test/redis/helpers.js";
+import { measurePollingAcks } from "./lib/no-sticky.js";
 
 const arg = (name: string, dflt: number): number => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const count = arg("--count", 2000);
@@ -58,30 +59,9 @@ async function rawPosts(): Promise<void> {
 }
 
 async function acks(routing: "sticky" | "round-robin", parallel: number): Promise<void> {
-  const { balancer } = await nodes(2, routing === "round-robin" ? false : true);
-  balancer.requests = routing;
-  const sockets = await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      const s = ioc(balancer.url, { transports: ["polling"], forceNew: true, reconnection: false });
-      await new Promise<void>((resolve, reject) => s.once("connect", resolve).once("connect_error", reject));
-      return s;
-    }),
-  );
-  const samples: number[] = [];
-  const start = performance.now();
-  await Promise.all(
-    sockets.map(async (s) => {
-      for (let i = 0; i < Math.ceil(count / parallel); i++) {
-        const t0 = performance.now();
-        await s.timeout(10_000).emitWithAck("echo", i);
-        samples.push(performance.now() - t0);
-      }
-    }),
-  );
-  const rate = (samples.length / (performance.now() - start)) * 1000;
-  for (const s of sockets) s.disconnect();
+  const r = await measurePollingAcks(routing, parallel, count);
   const label = routing === "sticky" ? "sticky routing          " : "round robin, relay      ";
-  console.log(`  ${label} ${String(parallel).padStart(3)} client(s): ${rate.toFixed(0)} acks/s  p50 ${ms(pct(samples, 50))}  p99 ${ms(pct(samples, 99))}`);
+  console.log(`  ${label} ${String(parallel).padStart(3)} client(s): ${r.perSec.toFixed(0)} acks/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}`);
 }
 
 try {

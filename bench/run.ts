@@ -20,6 +20,7 @@ import { checkServer, type CorrectnessResult } from "./lib/correctness.js";
 import { LoadGroup } from "./lib/load-group.js";
 import { Collector, evaluateTargets, renderTables, type BenchResult, type ServerInfo } from "./lib/report.js";
 import { errorText, RpcChild } from "./lib/rpc.js";
+import { runNoSticky } from "./lib/no-sticky.js";
 import { runCrossNode } from "./lib/cross-node.js";
 import { planGroups, warmupSizes, type ScenarioGroup, type ServerHandle } from "./lib/scenarios.js";
 
@@ -303,6 +304,10 @@ async function main(): Promise<void> {
     }
     if (cfg.scenarios.includes("R")) {
       const note = await runCrossNode(cfg, here, h.loadgen, collector, (t) => progress.step(t), pinned ? "0" : undefined);
+      if (note !== undefined) progress.note(`note: ${note}`);
+    }
+    if (cfg.scenarios.includes("P")) {
+      const note = await runNoSticky(cfg, collector, (t) => progress.step(t));
       if (note !== undefined) progress.note(`note: ${note}`);
     }
     progress.done();

@@ -31,6 +31,11 @@ export const DISCONNECT_REASON = {
   FORCED_SERVER_CLOSE: "forced server close",
   CLIENT_NAMESPACE_DISCONNECT: "client namespace disconnect",
   SERVER_NAMESPACE_DISCONNECT: "server namespace disconnect",
+  /**
+   * Socketeer only (no sticky sessions): the session moved to another node with its WebSocket
+   * upgrade; the socket goes on there (`socket.recovered`), the client saw nothing.
+   */
+  SESSION_MOVED: "session moved",
 } as const;
 
 /** A `disconnect` reason string. */
@@ -55,6 +60,3 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "newListener",
   "removeListener",
 ]);
-
-/** Length of a socket id (120 random bits, base64url). */
-export const SOCKET_ID_BYTES = 15;

@@ -17,6 +17,7 @@ import type { IncomingMessage } from "node:http";
 import type { DisconnectReason } from "./constants.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
 import type { Metrics } from "./metrics/metrics.js";
+import type { HeldAck, MovedSocketState } from "./socket/moved-state.js";
 import type {
   AdapterHandshake,
   BroadcastOptions,
@@ -82,6 +83,13 @@ export const kInitAdapter: unique symbol = Symbol("socketeer.initAdapter");
 /** Namespace (from the registry): called when its last socket leaves (cleanupEmptyChildNamespaces). */
 export const kSetOnEmpty: unique symbol = Symbol("socketeer.setOnEmpty");
 
+/** ClientNamespace: admits a socket moved in from another node (no sticky sessions). */
+export const kAddMoved: unique symbol = Symbol("socketeer.addMoved");
+/** ClientSocket: its state for a move to another node (its pending acks taken out). */
+export const kMoveState: unique symbol = Symbol("socketeer.moveState");
+/** Socket: the acks the old node waits for, answered through the cluster (moved in). */
+export const kExpectAcks: unique symbol = Symbol("socketeer.expectAcks");
+
 // ── what a Client needs ───────────────────────────────────────────────────────
 
 /** What a Client needs of its Server. */
@@ -97,6 +105,12 @@ export interface ClientHost {
 export interface ClientNamespace {
   readonly name: string;
   [kAddClient](client: SocketConnection, auth: unknown, onConnect: (socket: ClientSocket) => void): void;
+  [kAddMoved](
+    client: SocketConnection,
+    state: MovedSocketState,
+    forwardAck: (id: number, args: unknown[]) => void,
+    onDone: (socket: ClientSocket | undefined) => void,
+  ): void;
 }
 
 /** What a Client needs of the sockets multiplexed on it. */
@@ -107,6 +121,7 @@ export interface ClientSocket {
   [kOnClose](reason: DisconnectReason, description?: unknown): void;
   /** The connection hit an error (a packet the decoder refused). */
   [kOnError](err: Error): void;
+  [kMoveState](): { state: MovedSocketState; acks: HeldAck[] };
   disconnect(close?: boolean): unknown;
 }
 

@@ -82,7 +82,19 @@ export { protocol } from "./parser/index.js";
  * `AdapterSocket` and `AdapterNamespace`.
  */
 export { kWriteEncoded, kNotifyOutgoing, kNextAckId, kOnServerSideEmit } from "./contracts.js";
-export { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./engine/remote-sessions.js";
+export {
+  kHoldForMove,
+  kMovedIn,
+  kMoveOut,
+  kReleaseHold,
+  kRemoteSessions,
+  kServeRelayed,
+  type MovedPacket,
+  type MovedSession,
+  type RemoteSessions,
+  type SessionMove,
+} from "./engine/remote-sessions.js";
+export type { HeldAck, MoveOut, MovedClientState, MovedSocketState } from "./socket/moved-state.js";
 /** The seam for host frameworks fronting a Server on its HTTP servers (`socketeer/express`). */
 export { kHttpHost } from "./contracts.js";
 export type { HttpHost } from "./server/http-host.js";

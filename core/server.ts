@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { Server as Engine } from "./engine/engine.js";
-import { kRemoteSessions } from "./engine/remote-sessions.js";
+import { kMoveOut, kRemoteSessions } from "./engine/remote-sessions.js";
 import type { Socket as EngineSocket } from "./engine/socket.js";
 import { attachToHttpServer, type HttpServerLike } from "./engine/listener-takeover.js";
 import { createClientFileHandler } from "./server/serve-client.js";
@@ -22,7 +22,8 @@ import type { Namespace } from "./namespace/namespace.js";
 import type { NamespaceMatcher } from "./namespace/parent-namespace.js";
 import { NamespaceRegistry } from "./namespace/registry.js";
 import { resolveServerOptions, type AdapterOption, type ParserOption, type ResolvedServerOptions, type ServerOptions } from "./options.js";
-import { Client } from "./socket/client.js";
+import { Client, exportMoved } from "./socket/client.js";
+import type { HeldAck, MoveOut, MovedClientState } from "./socket/moved-state.js";
 import { installServerCompat } from "./compat/server.js";
 import type { SocketIoServerMembers } from "./compat/members.js";
 import type { Socket } from "./socket/socket.js";
@@ -316,6 +317,24 @@ export class Server<
     // with `new`, as socket.io does; an arrow-function factory is called plainly.
     if (A.prototype === undefined) return (A as (nsp: AdapterNamespace) => AdapterLike)(nsp);
     return new (A as new (nsp: AdapterNamespace) => AdapterLike)(nsp);
+  }
+
+  /**
+   * @internal Owner side of a move (no sticky sessions, engine/remote-sessions.ts): hands a held
+   * session over — the engine's buffered packets and the Socket.IO sockets' state — and forgets
+   * it (its sockets get `disconnect` with reason `"session moved"`). The acks the sockets wait
+   * for are taken out first: they stay here, for the cluster to answer.
+   *
+   * @param sid the session id
+   * @returns the hand-over, or `undefined` when the session is not here or not held for a move
+   */
+  [kMoveOut](sid: string): MoveOut | undefined {
+    let exported: { state: MovedClientState; acks: HeldAck[] } | undefined;
+    const packets = this.engine[kMoveOut](sid, (conn) => {
+      exported = exportMoved(conn);
+    });
+    if (packets === undefined || exported === undefined) return undefined;
+    return { packets, ...exported };
   }
 
   [kCreateDecoder](): unknown {

@@ -6,7 +6,7 @@
 // The NestJS tests run twice: on Nest 11 (CommonJS, the root devDependencies) and on Nest 12 (ESM), which
 // lives in its own folder, test/nest12, installed here with `npm ci` (Nest 11 and 12 cannot share one
 // node_modules). Off CI, a failed install skips the Nest 12 run with a message instead of failing.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -77,6 +77,51 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=120000", ...files], {
-  env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable-source-maps"].filter(Boolean).join(" ") },
-});
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable-source-maps"].filter(Boolean).join(" ") };
+
+/** Runs node's test runner on `list`; `live`: its output also goes to ours as it comes. */
+function runner(list, timeoutMs, live) {
+  return new Promise((resolveRun) => {
+    const out = [];
+    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${timeoutMs}`, ...list], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const keep = (stream) => (chunk) => {
+      out.push(chunk);
+      if (live) stream.write(chunk);
+    };
+    child.stdout.on("data", keep(process.stdout));
+    child.stderr.on("data", keep(process.stderr));
+    child.on("close", (code) => resolveRun({ code: code ?? 1, text: Buffer.concat(out).toString() }));
+  });
+}
+
+/** The counts of a spec reporter's summary ("ℹ tests 12", "ℹ pass 11", ...). */
+function summary(text) {
+  const counts = {};
+  for (const m of text.matchAll(/^\u2139 (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
+// Files named *-long.test.ts run for minutes on purpose (e.g. a 2-minute session): they run beside
+// the others, in their own runner with a longer timeout; their report is printed after the others',
+// then one summary of both runs.
+const longFiles = files.filter((f) => f.endsWith("-long.test.ts"));
+const shortFiles = files.filter((f) => !f.endsWith("-long.test.ts"));
+const long = longFiles.length === 0 ? undefined : runner(longFiles, 300_000, false);
+const results = [];
+if (shortFiles.length > 0) results.push(await runner(shortFiles, 120_000, true));
+if (long !== undefined) {
+  console.log(`# the long tests (${longFiles.join(", ")}):`);
+  const r = await long;
+  process.stdout.write(r.text);
+  results.push(r);
+}
+if (results.length > 1) {
+  const total = {};
+  for (const r of results) for (const [k, v] of Object.entries(summary(r.text))) total[k] = (total[k] ?? 0) + v;
+  console.log("# all test files:");
+  for (const k of ["tests", "suites", "pass", "fail", "cancelled", "skipped", "todo"]) console.log(`\u2139 ${k} ${total[k] ?? 0}`);
+}
+process.exit(results.find((r) => r.code !== 0)?.code ?? 0);

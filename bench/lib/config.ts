@@ -17,7 +17,7 @@ export const SERVER_LABELS: Record<ServerName, string> = {
 /** The raw `ws` servers: plain JSON, no Socket.IO (no long-polling scenario, no correctness pass). */
 export const isFloor = (name: ServerName): boolean => name === "ws" || name === "wstuned";
 
-export const SCENARIO_IDS = ["A", "B", "C", "D", "E", "R"] as const;
+export const SCENARIO_IDS = ["A", "B", "C", "D", "E", "R", "P"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** Everything one bench run needs to know. */
@@ -67,7 +67,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenario A,B,...      scenarios to run (A connect, B broadcast, C echo+ack,
                           D publisher fan-out, E long-polling, R two nodes on
                           Redis: socketeer/redis vs @socket.io/redis-adapter,
-                          needs Redis at REDIS_URL); default all
+                          needs Redis at REDIS_URL; P long-polling through a
+                          round-robin balancer, 2 socketeer nodes + Redis,
+                          stickySessions: false vs sticky routing); default all
   --servers a,b,...       socketeer,socketio,ws,wstuned (default all four;
                           wstuned: ws framing once per broadcast and
                           coalescing each socket's writes per turn)
@@ -132,7 +134,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig | "help" {
     ? parseList(flags.get("--scenario") as string).map((s) => s.toUpperCase())
     : [...SCENARIO_IDS];
   for (const s of scenarios) {
-    if (!(SCENARIO_IDS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s} (A–E, R)`);
+    if (!(SCENARIO_IDS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s} (A–E, R, P)`);
   }
   const servers = flags.has("--servers") ? parseList(flags.get("--servers") as string) : [...SERVER_NAMES];
   for (const s of servers) {

@@ -208,6 +208,19 @@ export class Adapter extends EventEmitter {
   protected apply(opts: BroadcastOptions, fn: (socket: AdapterSocket) => void): void {
     const except = this.computeExceptSids(opts.except);
     const sockets = this.nsp.sockets;
+    if (opts.rooms.size === 1) {
+      // one room: its members are distinct, no `seen` set (issue 18: CPU per delivery)
+      for (const room of opts.rooms) {
+        const members = this.rooms.get(room);
+        if (members === undefined) return;
+        for (const id of members) {
+          if (except.has(id)) continue;
+          const socket = sockets.get(id);
+          if (socket !== undefined) fn(socket);
+        }
+      }
+      return;
+    }
     if (opts.rooms.size > 0) {
       const seen = new Set<SocketId>();
       for (const room of opts.rooms) {

@@ -52,7 +52,8 @@ export type CloseReason =
   | "ping timeout"
   | "parse error"
   | "forced close"
-  | "server shutting down";
+  | "server shutting down"
+  | "session moved";
 
 /** The transports we implement. */
 export type TransportName = "polling" | "websocket";

@@ -25,14 +25,27 @@ import {
 import { resolveEngineOptions, isResolvedEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import { PollingTransport, type HeadersHook } from "./polling.js";
 import { Socket } from "./socket.js";
-import { kForceClose, kOfferUpgrade } from "./contracts.js";
+import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kUnhold } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import { checkRequest, matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
-import { WebSocketTransport } from "./websocket.js";
+import { WebSocketTransport, type BatchCap } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
 import { attachToHttpServer, type AttachOptions, type HttpServerLike } from "./listener-takeover.js";
-import { kRemoteSessions, kServeRelayed, type RemoteSessions } from "./remote-sessions.js";
+import {
+  kHoldForMove,
+  kMovedIn,
+  kMoveOut,
+  kReleaseHold,
+  kRemoteSessions,
+  kServeRelayed,
+  type MovedPacket,
+  type MovedSession,
+  type RemoteSessions,
+  type SessionMove,
+} from "./remote-sessions.js";
+import { remoteUpgrade } from "./remote-upgrade.js";
+import type { EnginePacket } from "../parser/engine-packet.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -101,6 +114,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #wss: WsServerLike | null = null;
   #closed = false;
   #pendingIds = new WeakMap<IncomingMessage, string>();
+  // a WebSocket transport's batch per turn is bounded by the session's buffer caps
+  readonly #batchCap: BatchCap;
 
   /** @internal Set by a cluster without sticky sessions (see engine/remote-sessions.ts). */
   [kRemoteSessions]: RemoteSessions | null = null;
@@ -112,6 +127,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   constructor(opts?: EngineOptions | ResolvedEngineOptions) {
     super();
     this.opts = isResolvedEngineOptions(opts) ? opts : resolveEngineOptions(opts as EngineOptions | undefined);
+    this.#batchCap = Object.freeze({ items: this.opts.maxBufferedPackets, bytes: this.opts.maxBufferedBytes });
   }
 
   /** The number of open sessions. */
@@ -298,7 +314,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (!(await this.#runMiddlewares(req, res, abort))) return;
     const { query } = parseUrl(req.url);
     const refusal = await verifyRequest(req, query, true, this.opts, this.clients);
-    if (refusal !== undefined) return abort(refusal);
+    // a session of another node: it moves here (no sticky sessions)
+    let move: SessionMove | undefined;
+    if (refusal?.code === ENGINE_ERRORS.UNKNOWN_SID && query.EIO === "4" && this.opts.allowUpgrades) {
+      move = this[kRemoteSessions]?.moveHere?.(query.sid!);
+    }
+    if (refusal !== undefined && move === undefined) return abort(refusal);
     let id: string | undefined;
     if (query.sid === undefined) {
       id = await this.#newId(req);
@@ -311,7 +332,69 @@ export class Server extends EventEmitter<EngineServerEvents> {
       return void socket.destroy();
     }
     socket.off("error", onError);
-    this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    if (move !== undefined) {
+      this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onMovingWebSocket(req, query.sid!, ws, socket, move));
+      return;
+    }
+    // the 101 answer and the open packet leave in one write (issue 18: CPU per connect)
+    socket.cork();
+    try {
+      this.#websocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(req, query, ws, socket, id));
+    } finally {
+      socket.uncork();
+    }
+  }
+
+  /** The WebSocket of a session moving in from another node: probed with its owner, then adopted. */
+  #onMovingWebSocket(req: IncomingMessage, sid: string, ws: WebSocket, socket: Duplex, move: SessionMove): void {
+    const transport = new WebSocketTransport(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket, this.#batchCap);
+    if (this.#closed) {
+      move.cancel();
+      return transport.destroy();
+    }
+    remoteUpgrade(transport, this.opts.upgradeTimeout, move, (moved, received) => this.#adopt(sid, req, transport, moved, received));
+  }
+
+  /** A session handed over by its old node starts here on its WebSocket. */
+  #adopt(sid: string, req: IncomingMessage, transport: WebSocketTransport, moved: MovedSession, received: EnginePacket[]): void {
+    if (this.#closed || this.clients[sid] !== undefined) return transport.destroy();
+    const session = new Socket(sid, req, transport, this.opts, 4);
+    (session as Socket & { [kMovedIn]?: MovedSession })[kMovedIn] = moved;
+    this.clients[sid] = session;
+    this.#count++;
+    (session as RegisteredSession)[kEngine] = this;
+    session.on("close", Server.#sessionOnClose);
+    session[kAdopt](moved.packets);
+    if (session.readyState !== "open") return;
+    debug("session %s moved in over %s", sid, transport.name);
+    this.emit("connection", session);
+    session[kReceive](received);
+  }
+
+  /**
+   * @internal Owner side of a move: the client probed an upgrade on another node; the session
+   * releases its pending GET and holds further packets for `timeoutMs` (then goes on polling).
+   *
+   * @returns false when there is no such session or it cannot move
+   */
+  [kHoldForMove](sid: string, timeoutMs: number): boolean {
+    return this.clients[sid]?.[kHold](timeoutMs) ?? false;
+  }
+
+  /** @internal Owner side: the move was abandoned; the session goes on over polling. */
+  [kReleaseHold](sid: string): void {
+    this.clients[sid]?.[kUnhold]();
+  }
+
+  /**
+   * @internal Owner side: hands a held session over (its buffered packets) and forgets it (close
+   * reason `"session moved"`).
+   *
+   * @returns the packets, or `undefined` when the session is not here or not held
+   */
+  [kMoveOut](sid: string, beforeClose?: (session: Socket) => void): MovedPacket[] | undefined {
+    const session = this.clients[sid];
+    return session?.[kHandOver](beforeClose === undefined ? undefined : () => beforeClose(session));
   }
 
   #onWebSocket(req: IncomingMessage, query: Query, ws: WebSocket, socket: Duplex, id: string | undefined): void {
@@ -320,7 +403,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     // Engine.IO v3 (allowEIO3, checked by verifyRequest): a v3 handshake or a v3 session's upgrade
     const v3 = id !== undefined ? query.EIO === "3" : session?.protocol === 3;
     const Ws = v3 ? WebSocketV3Transport : WebSocketTransport;
-    const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket);
+    const transport = new Ws(ws, this.opts.maxHttpBufferSize, this.opts.perMessageDeflate !== false, socket, this.#batchCap);
     if (this.#closed) return transport.destroy();
     if (id !== undefined) return this.#openWebSocket(id, req, transport, v3 ? 3 : 4);
     // the session may have closed while the WebSocket handshake ran

@@ -20,7 +20,8 @@ import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./tr
 import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
-import { kForceClose, kOfferUpgrade } from "./contracts.js";
+import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kUnhold } from "./contracts.js";
+import type { MovedPacket } from "./remote-sessions.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -30,6 +31,12 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
+
+function toBuffer(data: MessageData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data as ArrayBuffer);
+}
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -112,6 +119,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #heartbeat: { ping: DeadlineQueue<Socket>; pong: DeadlineQueue<Socket> };
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
+  // set while another node moves this session there (no sticky sessions, engine/remote-sessions.ts)
+  #moveHold: NodeJS.Timeout | null = null;
   // one small object instead of four closures per session (heap per idle connection)
   #handle: SessionHandle = new Socket.#Link(this);
 
@@ -242,6 +251,73 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     });
   }
 
+  /**
+   * @internal The client probed an upgrade on another node: release the pending GET (as at a
+   * local probe) and keep what is sent from now on for the hand-over; back to polling after
+   * `timeoutMs` without one.
+   *
+   * @returns false when the session cannot move (not open, not polling, already upgrading, v3)
+   */
+  [kHold](timeoutMs: number): boolean {
+    if (this.readyState !== "open" || this.protocol !== 4 || this.upgrading || this.upgraded || this.transport.name !== "polling") return false;
+    this.upgrading = true;
+    this.#moveHold = setTimeout(() => this[kUnhold](), timeoutMs);
+    this.#releasePoll();
+    return true;
+  }
+
+  /** @internal The move was abandoned: the session goes on over polling. */
+  [kUnhold](): void {
+    if (this.#moveHold === null) return;
+    clearTimeout(this.#moveHold);
+    this.#moveHold = null;
+    this.upgrading = false;
+    this.#flush();
+    this.#closeIfDrained();
+  }
+
+  /**
+   * @internal Hands a held session over: its buffered packets, in order; then the session
+   * closes here with reason `"session moved"` (nothing is sent to the client).
+   *
+   * @param beforeClose called once the hand-over is sure, before the session closes
+   *
+   * @returns the packets, or `undefined` when the session is not held (or no longer open)
+   */
+  [kHandOver](beforeClose?: () => void): MovedPacket[] | undefined {
+    if (this.#moveHold === null || this.readyState !== "open") return undefined;
+    clearTimeout(this.#moveHold);
+    this.#moveHold = null;
+    const queued = this.#buffer.drain();
+    const packets: MovedPacket[] = [];
+    for (const q of queued) {
+      const data = q.packet.data;
+      if (data === undefined || typeof data === "string") packets.push(data === undefined ? { type: q.packet.type } : { type: q.packet.type, data });
+      else packets.push({ type: q.packet.type, data: toBuffer(data as MessageData) });
+    }
+    beforeClose?.();
+    this.#onClose("session moved");
+    for (const q of queued) q.cb?.();
+    return packets;
+  }
+
+  /**
+   * @internal Starts a session moved in from another node on its WebSocket: open and upgraded,
+   * the old node's buffered packets first, then the heartbeat.
+   */
+  [kAdopt](packets: readonly MovedPacket[]): void {
+    this.readyState = "open";
+    this.upgraded = true;
+    for (const p of packets) this.#sendPacket(p.type, p.data, undefined, undefined);
+    if (this.readyState !== "open") return;
+    this.#schedulePing();
+  }
+
+  /** @internal The packets the client sent on its WebSocket while the session moved in. */
+  [kReceive](packets: readonly EnginePacket[]): void {
+    for (const p of packets) this.#onPacket(p);
+  }
+
   #sendPacket(type: EnginePacketType, data: MessageData | undefined, opts: SendOptions | undefined, cb: (() => void) | undefined): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
     const volatile = opts?.volatile === true;
@@ -253,8 +329,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
       this.emit("packetCreate", packet);
     }
-    if (this.#buffer.length === 0 && this.transport.writable && !this.transport.gathering) {
-      // nothing waiting and the transport is free: skip the buffer (the common WebSocket case)
+    const transport = this.transport;
+    if (this.#buffer.length === 0 && (transport.batching || (transport.writable && !transport.gathering))) {
+      // nothing waiting and the transport is free, or its batch of this turn is open: skip the
+      // buffer (the common WebSocket case)
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
@@ -298,7 +376,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       return;
     }
     // spec § "Upgrade": a GET arriving while the probe succeeded is released with a noop
-    if (this.#probe?.probed === true) this.transport.send([{ type: "noop" }]);
+    if (this.#probe?.probed === true || this.#moveHold !== null) this.transport.send([{ type: "noop" }]);
   }
 
   #releasePoll(): void {
@@ -418,6 +496,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     this.readyState = "closed";
     debug("session %s closed: %s", this.id, reason);
     this.#clearHeartbeat();
+    if (this.#moveHold !== null) clearTimeout(this.#moveHold);
+    this.#moveHold = null;
     this.#probe?.abort();
     this.#probe = null;
     this.upgrading = false;

@@ -69,6 +69,12 @@ export abstract class Transport {
    * (it is writable, but the session buffers and flushes on the next `onDrain`).
    */
   gathering = false;
+  /**
+   * True while the transport holds this turn's batch open (WebSocket: its socket corked until the
+   * end of the event-loop turn): the session may send again at once, although `writable` is false
+   * (a volatile packet is still dropped); the batch leaves in one write at the end of the turn.
+   */
+  batching = false;
   /** Set once the transport was replaced by an upgrade. */
   discarded = false;
   /** The session (or probe) receiving this transport's reports. */

@@ -13,7 +13,7 @@ import { createError } from "../errors.js";
 import { isBinary } from "../parser/engine-packet.js";
 import { decodePacketV3, encodePacketV3 } from "../parser/engine-packet-v3.js";
 import type { OutboundPacket } from "./transport.js";
-import { WebSocketTransport } from "./websocket.js";
+import { WebSocketTransport, type BatchCap } from "./websocket.js";
 
 // the last binary message prefixed, and its prefixed copy (a broadcast's recipients share it)
 let lastSource: unknown;
@@ -44,9 +44,10 @@ export class WebSocketV3Transport extends WebSocketTransport {
    * @param maxPayload the limit `ws` enforces
    * @param perMessageDeflate whether compression was negotiated on the server
    * @param raw the upgraded connection under `ws`
+   * @param batchCap how much one turn's batch may take (see {@link WebSocketTransport})
    */
-  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
-    super(ws, maxPayload, perMessageDeflate, raw);
+  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex, batchCap?: BatchCap) {
+    super(ws, maxPayload, perMessageDeflate, raw, batchCap);
     this.#socket = ws;
     // the v4 decoder reads a binary frame as a bare message: v3 frames are decoded here instead
     ws.removeAllListeners("message");

@@ -8,8 +8,8 @@
 import type { Duplex } from "node:stream";
 import { WebSocket, type RawData } from "ws";
 import { createError, createErrorWithCause, type SocketeerError } from "../errors.js";
-import { decodePacket, encodePacket } from "../parser/engine-packet.js";
-import { PreparedMessage } from "./prepared-message.js";
+import { PACKET_TYPES, decodePacket, encodePacket, type EnginePacketType } from "../parser/engine-packet.js";
+import { PreparedMessage, textPacketFrame } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
@@ -26,6 +26,16 @@ const TEXT_NO_COMPRESS = Object.freeze({ compress: false, binary: false });
 const runAtTurnEnd = globalThis.setImmediate;
 let drainQueue: WebSocketTransport[] = [];
 let drainScheduled = false;
+
+// each packet type's digit as a character code (the first byte of a text frame's payload)
+const TYPE_CODES = Object.fromEntries(Object.entries(PACKET_TYPES).map(([type, digit]) => [type, digit.charCodeAt(0)])) as Readonly<Record<EnginePacketType, number>>;
+
+/** How much one turn's batch may hold (see the constructor). */
+export interface BatchCap {
+  readonly items: number;
+  readonly bytes: number;
+}
+const NO_BATCH: BatchCap = Object.freeze({ items: 0, bytes: 0 });
 
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
@@ -44,20 +54,32 @@ export class WebSocketTransport extends Transport {
   #raw: Duplex | undefined;
   // whether a prepared frame may be written straight to #raw (see send)
   readonly #framesDirect: boolean;
+  // this turn's batch: #raw corked from its first write to the end of the turn (see send)
+  #corked = false;
+  #batchItems = 0;
+  // the batch's frames not yet handed to the socket, and their length
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
+  // whether the batch's send callback is still to be attached to one of its writes
+  #batchCb = false;
+  readonly #batchCap: BatchCap;
 
   /**
    * @param ws an open `ws` socket
    * @param maxPayload the limit `ws` enforces (reported in the 1009 error)
    * @param perMessageDeflate whether compression was negotiated on the server
-   * @param raw the upgraded connection under `ws`: corked while a batch of frames is written,
-   *   so that the batch leaves in one write (same frames, same bytes)
+   * @param raw the upgraded connection under `ws`: corked from the first write of an event-loop
+   *   turn to its end, so that the turn's frames leave in one write (same frames, same bytes)
+   * @param batchCap how much one turn's batch may take before the session buffers again (its
+   *   `maxBufferedPackets` / `maxBufferedBytes`: the slow-consumer caps also bound a batch)
    */
-  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex) {
+  constructor(ws: WebSocket, maxPayload: number, perMessageDeflate: boolean, raw?: Duplex, batchCap: BatchCap = NO_BATCH) {
     super();
     this.#raw = raw;
     // only under ws's own WebSocket (a custom wsEngine may not write through this socket), and
     // without perMessageDeflate (ws queues frames only while it compresses)
     this.#framesDirect = raw !== undefined && !perMessageDeflate && ws instanceof WebSocket;
+    this.#batchCap = batchCap;
     this.#ws = ws;
     this.#compress = perMessageDeflate;
     this.writable = true;
@@ -86,6 +108,7 @@ export class WebSocketTransport extends Transport {
   #fail(err: SocketeerError): void {
     if (err.closeCode !== undefined && !this.#closed && !this.#closing) {
       this.#closing = true;
+      this.#flushHeld();
       this.#ws.close(err.closeCode);
     }
     this.handle.onError(err);
@@ -120,7 +143,7 @@ export class WebSocketTransport extends Transport {
     (this as TaggedWebSocket)[kTransport].#onError(err);
   }
 
-  /** The end of the event-loop turn: every transport written to during it drains. */
+  /** The end of the event-loop turn: every batch leaves, every transport written to drains. */
   static #turnOnEnd(): void {
     const queue = drainQueue;
     drainQueue = [];
@@ -132,12 +155,11 @@ export class WebSocketTransport extends Transport {
     if (this.#closed) return;
     this.writable = false;
     if (done !== undefined) (this.#done ??= []).push(done);
-    // ws writes frames in order: only the last frame of a batch needs a callback, and a
-    // closure per batch is cheaper than one kept alive per connection (heap per idle connection)
     const last = packets.length - 1;
     if (last < 0) return;
-    this.#pending++;
+    const socket = this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
     // the drain is queued at the write, before whatever the application schedules after it
+    let first = true;
     if (!this.gathering) {
       this.gathering = true;
       drainQueue.push(this);
@@ -145,16 +167,35 @@ export class WebSocketTransport extends Transport {
         drainScheduled = true;
         runAtTurnEnd(WebSocketTransport.#turnOnEnd);
       }
+      // The batch of this turn (issue 18: one write per socket and turn): the socket stays corked
+      // until the turn ends and the session writes straight into it meanwhile (`batching`).
+      if (socket !== undefined && this.#framesDirect && this.#batchCap.items > 0) {
+        socket.cork();
+        this.#corked = true;
+        this.#batchItems = 0;
+        this.batching = true;
+      }
+    } else if (this.#corked) {
+      first = false;
     }
-    const socket = this.#raw !== undefined && !this.#raw.destroyed ? this.#raw : undefined;
+    // ws writes frames in order and a corked batch leaves in one write: one callback per batch
+    // (on its first write: every write of the batch completes with the one writev at its end),
+    // otherwise on the last frame of each call; a closure per batch is cheaper than one kept
+    // alive per connection
+    if (first) {
+      this.#pending++;
+      this.#batchCb = this.#corked;
+    }
+    const corked = this.#corked;
     // A broadcast's prepared frame goes straight to the socket (issue 18: framed once, not per
     // recipient) when ws cannot have a frame half-written or queued there (#framesDirect) and
     // the WebSocket is still open (no data frame may follow a Close frame, RFC 6455 §5.5.1).
     const direct = socket !== undefined && this.#framesDirect && this.#ws.readyState === WebSocket.OPEN ? socket : undefined;
-    // several frames (packets queued while the previous write was in flight), or a prepared
-    // frame's header and payload: one write for all
-    const raw = last > 0 || direct !== undefined ? socket : undefined;
+    // outside a batch: several frames (packets queued while the previous write was in flight),
+    // or a prepared frame's header and payload, leave in one write
+    const raw = !corked && (last > 0 || direct !== undefined) ? socket : undefined;
     raw?.cork();
+    const cbAt = !first || corked ? -1 : last;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
       const opts = packet.options;
@@ -162,12 +203,35 @@ export class WebSocketTransport extends Transport {
       const prepared = opts === undefined ? undefined : preparedOf(opts);
       let data: string | Buffer | ArrayBuffer | ArrayBufferView;
       let frameOpts: { readonly compress: boolean; readonly binary?: boolean };
-      if (prepared !== undefined && direct !== undefined) {
-        direct.write(prepared.header);
-        if (i === last) direct.write(prepared.payload, (err?: Error | null) => this.#onSent(err ?? undefined));
-        else direct.write(prepared.payload);
+      let frame: Buffer | undefined;
+      if (direct !== undefined) {
+        const text = packet.data;
+        if (prepared !== undefined) {
+          frame = prepared.frame;
+          if (frame === undefined) {
+            // a large payload: header and payload as they are, after what is held
+            this.#flushHeld();
+            this.#writeDirect(direct, prepared.header, false);
+            this.#writeDirect(direct, prepared.payload, i === cbAt);
+            continue;
+          }
+        } else if (opts?.wsPreEncoded === undefined && (text === undefined || typeof text === "string")) {
+          // a text packet framed here, in one buffer (what ws.send would write, in one chunk)
+          frame = textPacketFrame(TYPE_CODES[packet.type], text);
+        }
+      }
+      if (frame !== undefined) {
+        if (corked) {
+          // held until the batch leaves: the turn's frames go to the socket as one buffer
+          (this.#held ??= []).push(frame);
+          this.#heldBytes += frame.length;
+        } else {
+          this.#writeDirect(direct!, frame, i === cbAt);
+        }
         continue;
       }
+      // through ws (binary, wsPreEncoded, perMessageDeflate, or not open): after what is held
+      this.#flushHeld();
       if (prepared !== undefined) {
         data = prepared.payload;
         // a frame built by the adapter is written as built: uncompressed (rsv1 clear)
@@ -179,10 +243,60 @@ export class WebSocketTransport extends Transport {
         data = encodePacket(packet, true);
         frameOpts = compress ? COMPRESS : NO_COMPRESS;
       }
-      if (i === last) this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
-      else this.#ws.send(data, frameOpts);
+      if (i === cbAt || this.#batchCb) {
+        this.#batchCb = false;
+        this.#ws.send(data, frameOpts, (err?: Error) => this.#onSent(err));
+      } else {
+        this.#ws.send(data, frameOpts);
+      }
     }
     raw?.uncork();
+    if (corked) {
+      this.#batchItems += packets.length;
+      // past the session's caps, what follows waits in its buffer (bounded) for the next drain
+      if (this.#batchItems >= this.#batchCap.items || this.#heldBytes + socket!.writableLength >= this.#batchCap.bytes) this.batching = false;
+    }
+  }
+
+  /** Writes bytes to the socket, with the send callback when `cb` or when the batch still needs it. */
+  #writeDirect(socket: Duplex, bytes: Buffer, cb: boolean): void {
+    if (cb || this.#batchCb) {
+      this.#batchCb = false;
+      socket.write(bytes, (err?: Error | null) => this.#onSent(err ?? undefined));
+    } else {
+      socket.write(bytes);
+    }
+  }
+
+  /** Hands the frames held in this batch to the (corked) socket, as one buffer. */
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const bytes = held.length === 1 ? held[0]! : Buffer.concat(held, this.#heldBytes);
+    this.#heldBytes = 0;
+    const socket = this.#raw!;
+    if (!socket.destroyed && this.#ws.readyState === WebSocket.OPEN) {
+      this.#writeDirect(socket, bytes, false);
+    } else if (this.#batchCb) {
+      // nothing may follow a Close frame: the batch is dropped, as ws.send drops it then
+      this.#batchCb = false;
+      this.#pending--;
+    }
+  }
+
+  /** Sends this turn's batch: its frames leave the socket in one write. */
+  #release(): void {
+    this.batching = false;
+    if (!this.#corked) return;
+    this.#flushHeld();
+    this.#corked = false;
+    if (this.#batchCb) {
+      // the batch wrote nothing (its frames were dropped): it is done
+      this.#batchCb = false;
+      this.#pending--;
+    }
+    this.#raw!.uncork();
   }
 
   #onSent(err?: Error): void {
@@ -201,6 +315,7 @@ export class WebSocketTransport extends Transport {
   }
 
   #drained(): void {
+    this.#release();
     this.gathering = false;
     if (this.#pending > 0 || this.#closed) return;
     this.handle.onDrain();
@@ -209,12 +324,16 @@ export class WebSocketTransport extends Transport {
   close(fn: () => void): void {
     if (!this.#closed && !this.#closing) {
       this.#closing = true;
+      // this turn's frames first: nothing may follow the Close frame
+      this.#flushHeld();
       this.#ws.close();
     }
     fn();
   }
 
   destroy(): void {
+    // what the application wrote this turn still leaves, as it would have without the batch
+    this.#release();
     this.writable = false;
     this.unbind();
     // after a graceful close, or when ws is already closing (e.g. 1009 after an oversize

@@ -2,6 +2,7 @@
  * @module namespace/namespace — a namespace: its connected sockets, its connection middleware
  * chain, its adapter, and the broadcast entry points (`nsp.to(room).emit(…)`).
  */
+import type { MovedSocketState } from "../socket/moved-state.js";
 import { debuglog } from "../util/debug.js";
 import { RESERVED_EVENTS } from "../constants.js";
 import { createError } from "../errors.js";
@@ -25,6 +26,8 @@ import {
 import { runMiddlewares, type Middleware } from "../middleware/compose.js";
 import {
   kAddClient,
+  kAddMoved,
+  kExpectAcks,
   kConnectError,
   kCreateAdapter,
   kDiscard,
@@ -337,11 +340,32 @@ export class Namespace<
     );
   }
 
+  /**
+   * Admits a socket moved in from another node (no sticky sessions): restored as on a recovery
+   * (`recovered`, id, rooms, data; middlewares skipped unless connectionStateRecovery's
+   * `skipMiddlewares` is false), its handshake kept, no CONNECT sent (the client is connected).
+   */
+  [kAddMoved](
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    state: MovedSocketState,
+    forwardAck: (id: number, args: unknown[]) => void,
+    onDone: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined) => void,
+  ): void {
+    const session = { sid: state.id, pid: state.pid, rooms: state.rooms, data: state.data, missedPackets: [] } as unknown as Session;
+    const handshake = Object.freeze({ ...state.handshake });
+    const socket = new Socket(this, client, handshake.auth, session, handshake);
+    socket[kExpectAcks](state.acks, forwardAck);
+    // this node's ack ids for the socket must not meet the old node's
+    for (const id of state.acks) if (id >= this.#ids) this.#ids = id + 1;
+    this.#admit(socket, client, onDone, this.#host.recovery?.skipMiddlewares ?? true, () => onDone(undefined));
+  }
+
   #admit(
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     onConnect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
     skipMiddlewares: boolean,
+    onRefused?: () => void,
   ): void {
     const connect = (err?: Error): void => {
       if (!client.isOpen) {
@@ -352,6 +376,7 @@ export class Namespace<
       if (err !== undefined) {
         this.#discard(socket);
         socket[kConnectError](err);
+        onRefused?.();
         return;
       }
       this.sockets.set(socket.id, socket);

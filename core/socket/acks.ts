@@ -39,11 +39,16 @@ export class AckRegistry {
       this.map.set(id, fn);
       return;
     }
+    // settles once: the wrapper may outlive the map (a session moved to another node keeps it here)
+    let settled = false;
     const timer = setTimeout(() => {
+      settled = true;
       this.#map?.delete(id);
       fn(createError("SKT_ERR_SOCKET_ACK_TIMEOUT", timeoutMs));
     }, timeoutMs);
     const wrapper: AckCallback = (...args: unknown[]) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       fn(...args);
     };

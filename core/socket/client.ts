@@ -11,6 +11,8 @@ import type { Socket as EngineSocket } from "../engine/socket.js";
 import type { DefaultEventsMap, DefaultSocketData, EventsMap } from "../events/typed-events.js";
 import {
   kAddClient,
+  kAddMoved,
+  kMoveState,
   kConnectTimeout,
   kCreateDecoder,
   kDisconnectAll,
@@ -29,6 +31,8 @@ import {
 import { installClientCompat } from "../compat/client.js";
 import type { SocketIoClientMembers } from "../compat/members.js";
 import { isV2Client, parseV2Namespace } from "./v2-clients.js";
+import { kMovedIn, type MovedSession } from "../engine/remote-sessions.js";
+import { asMovedClientState, type HeldAck, type MovedClientState } from "./moved-state.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
@@ -46,6 +50,34 @@ interface DecoderLike {
 }
 
 type EngineSocketWithClient = EngineSocket & { [kClient]?: Client };
+
+/**
+ * The Client of an engine session, if it has one.
+ *
+ * @param conn the engine session
+ * @returns its Client
+ */
+export function clientOf(conn: EngineSocket): Client | undefined {
+  return (conn as EngineSocketWithClient)[kClient];
+}
+
+/**
+ * Owner side of a move (no sticky sessions): the state of a connection's sockets, their pending
+ * acks taken out (they stay here, answered through the cluster).
+ *
+ * @param conn the engine session
+ * @returns the state and the held acks (no sockets when the session has no Client)
+ */
+export function exportMoved(conn: EngineSocket): { state: MovedClientState; acks: HeldAck[] } {
+  const state: MovedClientState = { sockets: [] };
+  const acks: HeldAck[] = [];
+  for (const socket of clientOf(conn)?.sockets.values() ?? []) {
+    const one = socket[kMoveState]();
+    state.sockets.push(one.state);
+    acks.push(...one.acks);
+  }
+  return { state, acks };
+}
 
 /** socket.io's members adapters and the admin UI use (`id`, `writeToEngine`): core/compat/. */
 export interface Client<
@@ -78,6 +110,8 @@ export class Client<
   // when first needed and dropped once empty, so an idle connection holds no Set (issue 18).
   #justJoined: Set<string> | undefined;
   #justLeft: Set<string> | undefined;
+  // moved in from another node: the client's messages wait until its sockets are restored
+  #restoring: (string | Buffer)[] | undefined;
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -94,6 +128,11 @@ export class Client<
     conn.on("message", Client.#connOnMessage);
     conn.on("close", Client.#connOnClose);
     this.#decoder.on("decoded", Client.#decoderOnDecoded as (packet: never) => void);
+    const moved = (conn as EngineSocket & { [kMovedIn]?: MovedSession })[kMovedIn];
+    if (moved !== undefined) {
+      this.#restore(moved);
+      return;
+    }
     // A connection that joins no namespace in time is closed (socket.io's connectTimeout).
     this.#connectTimer = setTimeout(() => {
       this.#connectTimer = undefined;
@@ -108,7 +147,48 @@ export class Client<
     return this.conn.request;
   }
 
+  /**
+   * A session moved in from another node (no sticky sessions): its sockets are restored in their
+   * namespaces; what the client sends meanwhile is decoded once they all are.
+   */
+  #restore(moved: MovedSession): void {
+    const state = asMovedClientState(moved.state);
+    if (state === undefined || state.sockets.length === 0) {
+      if (debug.enabled) debug("moved session %s without a valid state: closed", this.conn.id);
+      this.#close();
+      return;
+    }
+    const queue: (string | Buffer)[] = [];
+    this.#restoring = queue;
+    let left = state.sockets.length;
+    const done = (): void => {
+      if (--left > 0 || this.#restoring !== queue) return;
+      this.#restoring = undefined;
+      // every socket refused (middlewares): nothing left on the connection, as at connectTimeout
+      if (this.sockets.size === 0) return this.#close();
+      for (const data of queue) this.#onMessage(data);
+    };
+    for (const s of state.sockets) {
+      this.#server[kResolveNamespace](s.nsp, s.handshake.auth, (nsp) => {
+        if (this.#closed) return;
+        if (nsp === undefined) {
+          this[kWritePacket]({ type: PACKET_TYPE.DISCONNECT, nsp: s.nsp }, {});
+          return done();
+        }
+        // `undefined`: refused by a middleware (the namespace answered DISCONNECT)
+        nsp[kAddMoved](this, s, (id, args) => moved.forwardAck(s.nsp, id, args), (socket) => {
+          if (socket !== undefined) this.sockets.set(socket.id, socket);
+          done();
+        });
+      });
+    }
+  }
+
   #onMessage(data: string | Buffer): void {
+    if (this.#restoring !== undefined) {
+      this.#restoring.push(data);
+      return;
+    }
     this.#server[kMetrics].countFrameIn(data);
     try {
       this.#decoder.add(data);

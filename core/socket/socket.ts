@@ -30,6 +30,8 @@ import type {
   EventsMap,
 } from "../events/typed-events.js";
 import {
+  kExpectAcks,
+  kMoveState,
   kConnectError,
   kDisconnectAll,
   kDiscard,
@@ -48,6 +50,7 @@ import {
 import { AckRegistry, type AckCallback } from "./acks.js";
 import { SocketEvents, type Event } from "./socket-events.js";
 import { buildHandshake, generateSocketId, type Handshake } from "./handshake.js";
+import type { HeldAck, MovedSocketState } from "./moved-state.js";
 import { isV2Client, v2ConnectErrorData, v2SocketId } from "./v2-clients.js";
 import type { Client } from "./client.js";
 
@@ -129,6 +132,8 @@ export class Socket<
   #missed: unknown[][] | undefined;
   // set once disconnected or refused: join() is a no-op from then on (socket.io's _cleanup)
   #closed = false;
+  // moved in from another node (no sticky sessions): the client is connected already
+  readonly #movedIn: boolean;
 
   /**
    * Created by the namespace for each CONNECT; not meant to be constructed by users.
@@ -137,18 +142,21 @@ export class Socket<
    * @param client the connection
    * @param auth the CONNECT payload
    * @param session a recovered session, if any
+   * @param movedHandshake the handshake of a socket moved in from another node (its session too)
    */
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     auth: unknown,
     session?: Session,
+    movedHandshake?: Handshake,
   ) {
     super();
     this.nsp = nsp;
     this.#host = nsp;
     this.client = client;
-    this.handshake = buildHandshake(client.request, client.conn.remoteAddress, auth);
+    this.#movedIn = movedHandshake !== undefined;
+    this.handshake = movedHandshake ?? buildHandshake(client.request, client.conn.remoteAddress, auth);
     const recovery = this.#host.server.recovery;
     if (session !== undefined) {
       this.id = session.sid;
@@ -359,6 +367,8 @@ export class Socket<
         this.client[kWritePacket]({ type: PACKET_TYPE.EVENT, nsp: this.#host.name, data: args }, {});
       }
     }
+    // moved in from another node: the client has been connected all along
+    if (this.#movedIn) return;
     const data = this.#pid !== undefined ? { sid: this.id, pid: this.#pid } : { sid: this.id };
     if (isV2Client(this.client.conn)) this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.#host.name }, {});
     else this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT, nsp: this.#host.name, data }, {});
@@ -372,6 +382,11 @@ export class Socket<
 
   /** Refuses the connection: CONNECT_ERROR with the middleware error's message and data. */
   [kConnectError](err: Error & { data?: unknown }): void {
+    if (this.#movedIn) {
+      // refused by a middleware after a move: the client, connected all along, is disconnected
+      this.client[kWritePacket]({ type: PACKET_TYPE.DISCONNECT, nsp: this.#host.name }, {});
+      return;
+    }
     if (isV2Client(this.client.conn)) {
       this.client[kWritePacket]({ type: PACKET_TYPE.CONNECT_ERROR, nsp: this.#host.name, data: v2ConnectErrorData(err) }, {});
       return;
@@ -443,6 +458,31 @@ export class Socket<
     this.#host.server[kMetrics].countDisconnect(reason);
     this.emitReserved("disconnect", reason, description);
     this.#acks.rejectAll();
+  }
+
+  /**
+   * @internal The socket's state for a move to another node; the acks it waits for are taken
+   * out (they stay on this node, answered through the cluster).
+   */
+  [kMoveState](): { state: MovedSocketState; acks: HeldAck[] } {
+    const acks: HeldAck[] = [];
+    for (const [id, fn] of this.#acks.map) acks.push({ nsp: this.#host.name, id, fn });
+    this.#acks.map.clear();
+    const state: MovedSocketState = {
+      nsp: this.#host.name,
+      id: this.id,
+      rooms: [...this.rooms],
+      data: this.data,
+      handshake: this.handshake,
+      acks: acks.map((a) => a.id),
+    };
+    if (this.#pid !== undefined) state.pid = this.#pid;
+    return { state, acks };
+  }
+
+  /** @internal Acks the old node waits for (moved in): the client's answers go back there. */
+  [kExpectAcks](ids: readonly number[], forward: (id: number, args: unknown[]) => void): void {
+    for (const id of ids) this.#acks.add(id, (...args: unknown[]) => forward(id, args));
   }
 
   static {

@@ -26,7 +26,7 @@ import { ShardedWire } from "./protocol-sharded.js";
 import { RedisAdapter, type AdapterSetup } from "./redis-adapter.js";
 import { commandLink, subscriberLink } from "./redis-client.js";
 import { shardedCommandLink, shardedSubscriberLink } from "./sharded-client.js";
-import { installRelay, type RelayServer } from "./relay/session-relay.js";
+import { installRelay, type RelayServer, type SessionRelay } from "./relay/session-relay.js";
 
 export { RedisAdapter } from "./redis-adapter.js";
 export { msgpack, type Parser } from "./codec.js";
@@ -119,9 +119,17 @@ export function createShardedAdapter(pubClient: unknown, subClient: unknown, opt
  */
 function adapterClass(setup: AdapterSetup, stickySessions: boolean, key: string): RedisAdapterConstructor {
   return class extends RedisAdapter {
+    #relay: SessionRelay | undefined;
     constructor(nsp: AdapterNamespace) {
       super(nsp, setup);
-      if (!stickySessions) installRelay(nsp.server as unknown as RelayServer, setup.pub, setup.sub, key, setup.requestsTimeout);
+      if (!stickySessions) this.#relay = installRelay(nsp.server as unknown as RelayServer, setup.pub, setup.sub, key, setup.requestsTimeout);
+    }
+
+    // the relay is the server's, shared by its namespaces' adapters: it closes with the last one
+    override async close(): Promise<void> {
+      const relay = this.#relay;
+      this.#relay = undefined;
+      await Promise.all([super.close(), relay?.release()]);
     }
   };
 }

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { PreparedMessage, textFrameHeader } from "../../core/engine/prepared-message.js";
+import { PreparedMessage, textFrameHeader, textPacketFrame } from "../../core/engine/prepared-message.js";
 
 type FrameFn = (data: Buffer, opts: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean }) => Buffer[];
 // ws as socket.io-adapter loads it (CommonJS), where Sender is exported
@@ -58,4 +58,22 @@ test("the frame header built once per broadcast is the one ws's Sender.frame wri
   const own = PreparedMessage.fromSocketIoText('2["a"]');
   assert.equal(own.header, own.header, "built once");
   assert.deepEqual(own.header, Buffer.from([0x81, 7]));
+});
+
+test("a text packet framed in one buffer is the frame ws's Sender.frame writes, at every length class", () => {
+  for (const size of [0, 1, 124, 125, 126, 65_534, 65_535, 70_000]) {
+    // multi-byte characters: the header carries the UTF-8 length, not the string's
+    const data = "é".repeat(size >> 1) + "a".repeat(size & 1);
+    const expected = Buffer.concat(frame(Buffer.from("4" + data), TEXT));
+    assert.deepEqual(textPacketFrame(0x34, data), expected, `size ${size}`);
+  }
+  assert.deepEqual(textPacketFrame(0x32, undefined), Buffer.concat(frame(Buffer.from("2"), TEXT)), "a bare ping");
+});
+
+test("a prepared message's frame is its header then its payload, one buffer shared by every recipient; over 16 KiB none", () => {
+  const own = PreparedMessage.fromSocketIoText('2["a"]');
+  assert.deepEqual(own.frame, Buffer.concat([own.header, own.payload]));
+  assert.equal(own.frame, own.frame, "built once");
+  const big = PreparedMessage.fromSocketIoText("2" + JSON.stringify(["a", "x".repeat(17 * 1024)]));
+  assert.equal(big.frame, undefined, "a large payload is not copied");
 });

@@ -25,6 +25,8 @@ export interface RoundRobin {
   upgrades: "round-robin" | "handshake-node" | "other-node";
   /** `"sticky"`: a session's requests go to its handshake node (affinity, for comparisons). */
   requests: "round-robin" | "sticky";
+  /** Holds the upgrades that arrive from now on until the returned function is called. */
+  holdUpgrades(): () => void;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
   const log: RoundRobin["log"] = [];
   const open = new Set<Duplex>();
   let next = 0;
+  let gate: Promise<void> | undefined;
   const handshakeNode = new Map<string, number>();
   const pick = (): number => {
     for (let i = 0; i < backends.length; i++) {
@@ -57,6 +60,14 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
     },
     upgrades: "round-robin",
     requests: "round-robin",
+    holdUpgrades() {
+      let release!: () => void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
   };
   const server: Server = createServer((req, res) => {
     const sid = balancer.requests === "sticky" ? new URL(req.url ?? "/", "http://x").searchParams.get("sid") : null;
@@ -84,11 +95,19 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
     req.pipe(out);
   });
   server.on("upgrade", (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    if (gate !== undefined) {
+      void gate.then(() => forwardUpgrade(req, client, head));
+      return;
+    }
+    forwardUpgrade(req, client, head);
+  });
+  const forwardUpgrade = (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     const sid = new URL(req.url ?? "/", "http://x").searchParams.get("sid") ?? "";
     const first = handshakeNode.get(sid);
     let port = pick();
     if (first !== undefined && balancer.upgrades === "handshake-node") port = first;
-    while (first !== undefined && balancer.upgrades === "other-node" && port === first) port = pick();
+    // (bounded: with one backend up, "another node" is that one)
+    for (let i = 0; first !== undefined && balancer.upgrades === "other-node" && port === first && i < backends.length; i++) port = pick();
     log.push({ port, kind: "upgrade", url: req.url ?? "" });
     const backend: Socket = connect(port, "127.0.0.1");
     open.add(client).add(backend);
@@ -107,7 +126,7 @@ export async function roundRobin(t: Pick<TestContext, "after">, ports: readonly 
       if (head.length > 0) backend.write(head);
       client.pipe(backend).pipe(client);
     });
-  });
+  };
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   t.after(async () => {
