@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
 import { describeValue } from "../util/options.js";
 import { generateId } from "../util/ids.js";
-import { applyCors, parseUrl, writeEngineError, writeRawResponse, type Query } from "../util/http.js";
+import { applyCors, parseEngineQuery, parseUrl, writeEngineError, writeRawResponse, type EngineQuery, type Query } from "../util/http.js";
 import {
   ENGINE_ERRORS,
   ENGINE_ERROR_MESSAGES,
@@ -27,7 +27,7 @@ import { PollingTransport, type HeadersHook } from "./polling.js";
 import { Socket } from "./socket.js";
 import { kAdopt, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kUnhold } from "./contracts.js";
 import { UpgradeResponse } from "./upgrade-response.js";
-import { matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
+import { checkRequest, matchesPath, serializeCookie, verifyRequest, type Refusal } from "./handshake.js";
 import { WebSocketTransport, type BatchCap } from "./websocket.js";
 import { PollingV3Transport } from "./polling-v3.js";
 import { WebSocketV3Transport } from "./websocket-v3.js";
@@ -74,6 +74,13 @@ export interface EngineServerEvents {
 }
 
 type WsServerLike = InstanceType<typeof WebSocketServer>;
+
+/** Ends a request whose handling failed (a throwing hook or option function): 500, as engine.io. */
+function failRequest(res: ServerResponse, err: unknown, what: string): void {
+  debug("%s failed: %s", what, err);
+  if (!res.headersSent) res.writeHead(500);
+  res.end();
+}
 
 /** The engine a session is registered with (set by `#register`, read by its close listener). */
 
@@ -188,11 +195,17 @@ export class Server extends EventEmitter<EngineServerEvents> {
    * @param res its response
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.#handleRequest(req, res).catch((err: unknown) => {
-      debug("request failed: %s", err);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    if (this.#closed || this.opts.cors !== undefined || this.#middlewares.length > 0) {
+      this.#handleRequest(req, res).catch((err: unknown) => failRequest(res, err, "request"));
+      return;
+    }
+    // nothing to wait for (no CORS, no middlewares): a session's request is served in this turn
+    try {
+      const pending = this.#route(req, res);
+      if (pending !== undefined) pending.catch((err: unknown) => failRequest(res, err, "request"));
+    } catch (err) {
+      failRequest(res, err, "request");
+    }
   }
 
   /**
@@ -237,7 +250,12 @@ export class Server extends EventEmitter<EngineServerEvents> {
     }
     if (this.opts.cors !== undefined && (await applyCors(req, res, this.opts.cors))) return;
     if (!(await this.#runMiddlewares(req, res, (refusal) => this.#abortRequest(req, res, refusal)))) return;
-    const { query } = parseUrl(req.url);
+    await this.#route(req, res);
+  }
+
+  /** After CORS and middlewares: to the owner node (no sticky sessions), a session or a handshake. */
+  #route(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+    const query = parseEngineQuery(req.url);
     // a session of another node: its owner serves it (no sticky sessions)
     const remote = this[kRemoteSessions];
     if (remote !== null && query.sid !== undefined && this.clients[query.sid] === undefined) {
@@ -245,7 +263,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
       const unknown = (): void => this.#abortRequest(req, res, { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } });
       if (remote.relay(sid, req, res, unknown)) return;
     }
-    await this.#serveSession(req, res, query);
+    return this.#serveSession(req, res, query);
   }
 
   /**
@@ -257,30 +275,33 @@ export class Server extends EventEmitter<EngineServerEvents> {
       writeEngineError(res, 503, ENGINE_ERRORS.BAD_REQUEST, "Server is shutting down");
       return;
     }
-    const { query } = parseUrl(req.url);
+    const query = parseEngineQuery(req.url);
     if (query.sid === undefined) {
       this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST });
       return;
     }
-    this.#serveSession(req, res, query).catch((err: unknown) => {
-      debug("relayed request failed: %s", err);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    try {
+      const pending = this.#serveSession(req, res, query);
+      if (pending !== undefined) pending.catch((err: unknown) => failRequest(res, err, "relayed request"));
+    } catch (err) {
+      failRequest(res, err, "relayed request");
+    }
   }
 
-  async #serveSession(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
+  /** A request of an open session (verified synchronously), or a handshake (`allowRequest` may be async). */
+  #serveSession(req: IncomingMessage, res: ServerResponse, query: EngineQuery): void | Promise<void> {
+    const sid = query.sid;
+    if (sid === undefined) return this.#handshake(req, res, query);
+    const refusal = checkRequest(req, query, false, this.opts, this.clients);
+    if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
+    const session = this.clients[sid];
+    if (session === undefined) return this.#abortRequest(req, res, { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } });
+    (session.transport as PollingTransport).handleRequest(req, res);
+  }
+
+  async #handshake(req: IncomingMessage, res: ServerResponse, query: EngineQuery): Promise<void> {
     const refusal = await verifyRequest(req, query, false, this.opts, this.clients);
     if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
-    const sid = query.sid;
-    if (sid !== undefined) {
-      const session = this.clients[sid];
-      if (session === undefined) {
-        return this.#abortRequest(req, res, { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } });
-      }
-      (session.transport as PollingTransport).handleRequest(req, res);
-      return;
-    }
     await this.#openPolling(req, res, query);
   }
 
@@ -395,7 +416,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   }
 
   /** A new session over long-polling: the handshake GET is parked, then answered with the open packet. */
-  async #openPolling(req: IncomingMessage, res: ServerResponse, query: Query): Promise<void> {
+  async #openPolling(req: IncomingMessage, res: ServerResponse, query: EngineQuery): Promise<void> {
     const id = await this.#newId(req);
     if (id === undefined) {
       return this.#abortRequest(req, res, { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "ID_GENERATION_ERROR" } });
@@ -453,12 +474,15 @@ export class Server extends EventEmitter<EngineServerEvents> {
 
   #headersHook(id: string): HeadersHook {
     let initial = true;
-    return (headers, req) => {
-      if (initial) {
-        initial = false;
-        this.#initialHeaders(headers, req, id);
-      }
-      if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
+    return {
+      wanted: () => initial || this.listenerCount("headers") > 0,
+      add: (headers, req) => {
+        if (initial) {
+          initial = false;
+          this.#initialHeaders(headers, req, id);
+        }
+        if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
+      },
     };
   }
 

@@ -6,7 +6,7 @@
  * `transport` are mandatory, a `sid` must name an open session, a handshake is a GET.
  */
 import type { IncomingMessage } from "node:http";
-import type { Query } from "../util/http.js";
+import type { EngineQuery } from "../util/http.js";
 import { ENGINE_ERRORS, ENGINE_PROTOCOL, type Refusal } from "./constants.js";
 
 export type { Refusal };
@@ -27,11 +27,44 @@ import { verifyV3Query } from "./polling-v3.js";
  */
 export async function verifyRequest(
   req: IncomingMessage,
-  query: Query,
+  query: EngineQuery,
   upgrade: boolean,
   opts: ResolvedEngineOptions,
   clients: Readonly<Record<string, Socket>>,
 ): Promise<Refusal | undefined> {
+  const refusal = checkRequest(req, query, upgrade, opts, clients);
+  if (refusal !== undefined || query.sid !== undefined) return refusal;
+  const allow = opts.allowRequest;
+  if (allow === undefined) return undefined;
+  const [err, ok] = await new Promise<[string | null | undefined, boolean]>((resolve) => {
+    try {
+      allow(req, (e, success) => resolve([e, success]));
+    } catch (e) {
+      resolve([e instanceof Error ? e.message : String(e), false]);
+    }
+  });
+  if (ok) return undefined;
+  return { code: ENGINE_ERRORS.FORBIDDEN, message: typeof err === "string" && err !== "" ? err : undefined, context: {} };
+}
+
+/**
+ * The synchronous part of {@link verifyRequest}: everything but `allowRequest`, which only a
+ * handshake (no `sid`) goes through. A request of an open session is verified by this alone.
+ *
+ * @param req the request (polling) or upgrade request
+ * @param query its parsed query
+ * @param upgrade true for a WebSocket upgrade
+ * @param opts resolved engine options
+ * @param clients open sessions by id
+ * @returns `undefined` when the request may proceed (a handshake: to `allowRequest`), otherwise the refusal
+ */
+export function checkRequest(
+  req: IncomingMessage,
+  query: EngineQuery,
+  upgrade: boolean,
+  opts: ResolvedEngineOptions,
+  clients: Readonly<Record<string, Socket>>,
+): Refusal | undefined {
   const transport = query.transport;
   if (transport === undefined || !(opts.transports as readonly string[]).includes(transport)) {
     return { code: ENGINE_ERRORS.UNKNOWN_TRANSPORT, context: { transport } };
@@ -63,17 +96,7 @@ export async function verifyRequest(
     const v3Refusal = verifyV3Query(query);
     if (v3Refusal !== undefined) return v3Refusal;
   }
-  const allow = opts.allowRequest;
-  if (allow === undefined) return undefined;
-  const [err, ok] = await new Promise<[string | null | undefined, boolean]>((resolve) => {
-    try {
-      allow(req, (e, success) => resolve([e, success]));
-    } catch (e) {
-      resolve([e instanceof Error ? e.message : String(e), false]);
-    }
-  });
-  if (ok) return undefined;
-  return { code: ENGINE_ERRORS.FORBIDDEN, message: typeof err === "string" && err !== "" ? err : undefined, context: {} };
+  return undefined;
 }
 
 /** True when `url`'s pathname is `path` (or `path/` when trailing slashes are allowed). */

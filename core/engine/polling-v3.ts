@@ -13,7 +13,7 @@
 import type { IncomingMessage } from "node:http";
 import type { EnginePacket } from "../parser/engine-packet.js";
 import { decodeBinaryPayloadV3, decodePayloadV3, encodePayloadV3 } from "../parser/engine-packet-v3.js";
-import type { Query } from "../util/http.js";
+import type { EngineQuery } from "../util/http.js";
 import { ENGINE_ERRORS, type Refusal } from "./constants.js";
 import { PollingTransport, type HeadersHook, type PollingOptions } from "./polling.js";
 import type { OutboundPacket } from "./transport.js";
@@ -30,7 +30,7 @@ const JSONP_INDEX = /^\d{1,10}$/;
  * @param query the handshake's query
  * @returns a refusal (400, "Bad request") when `j` is present and not a decimal number
  */
-export function verifyV3Query(query: Query): Refusal | undefined {
+export function verifyV3Query(query: EngineQuery): Refusal | undefined {
   const j = query.j;
   if (j !== undefined && !JSONP_INDEX.test(j)) {
     return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "INVALID_JSONP_INDEX", j } };
@@ -48,7 +48,7 @@ export class PollingV3Transport extends PollingTransport {
    * @param onHeaders called with the headers of each response before it is written
    * @param query the handshake's query (`b64`, `j`), checked by {@link verifyV3Query}
    */
-  constructor(opts: PollingOptions, onHeaders: HeadersHook, query: Query) {
+  constructor(opts: PollingOptions, onHeaders: HeadersHook, query: EngineQuery) {
     super(opts, onHeaders);
     this.#jsonpHead = query.j === undefined ? undefined : `___eio[${query.j}](`;
     this.#supportsBinary = query.b64 === undefined && this.#jsonpHead === undefined;

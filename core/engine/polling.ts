@@ -22,8 +22,25 @@ export interface PollingOptions {
   readonly closeGraceMs: number;
 }
 
-/** Lets the server add headers to every polling response (`initial_headers`/`headers` events). */
-export type HeadersHook = (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
+/**
+ * Lets the server add headers to polling responses (`initial_headers`/`headers` events and the
+ * session cookie). `wanted()` is asked first so that a response nobody adds to is written from
+ * constant headers, without building an object.
+ */
+export interface HeadersHook {
+  /** True when {@link HeadersHook.add} would add or change something on the next response. */
+  wanted(): boolean;
+  /** Adds the headers of one response. */
+  add(headers: OutgoingHttpHeaders, req: IncomingMessage): void;
+}
+
+// the requests and responses of a session find their transport through this (no closure per request)
+const kTransport = Symbol("socketeer.engine.pollingTransport");
+type TaggedRequest = IncomingMessage & { [kTransport]?: PollingTransport };
+type TaggedResponse = ServerResponse & { [kTransport]?: PollingTransport };
+
+/** The `ok` answer to a POST, as raw header pairs (writeHead takes them without an object). */
+const OK_HEADERS: readonly string[] = Object.freeze(["Content-Type", "text/html", "Content-Length", "2"]);
 
 /** The long-polling transport of one session. */
 export class PollingTransport extends Transport {
@@ -32,14 +49,18 @@ export class PollingTransport extends Transport {
   #onHeaders: HeadersHook;
   #getReq: IncomingMessage | null = null;
   #getRes: ServerResponse | null = null;
-  #postActive = false;
+  // the POST being read: its request and response, the body so far (one chunk, or several)
+  #postReq: IncomingMessage | null = null;
+  #postRes: ServerResponse | null = null;
+  #postBody: Buffer | Buffer[] | null = null;
+  #postSize = 0;
   #pendingClose: (() => void) | null = null;
   #closeTimer: NodeJS.Timeout | null = null;
   #destroyed = false;
 
   /**
    * @param opts limits and compression
-   * @param onHeaders called with the headers of each response before it is written
+   * @param onHeaders asked for the headers of each response before it is written
    */
   constructor(opts: PollingOptions, onHeaders: HeadersHook) {
     super();
@@ -72,15 +93,8 @@ export class PollingTransport extends Transport {
     }
     this.#getReq = req;
     this.#getRes = res;
-    res.once("close", () => {
-      // the client went away while its GET was parked
-      if (this.#getRes === res) {
-        this.#getReq = null;
-        this.#getRes = null;
-        this.writable = false;
-        this.handle.onError(createError("SKT_ERR_ENGINE_TRANSPORT", "poll request closed prematurely"));
-      }
-    });
+    (res as TaggedResponse)[kTransport] = this;
+    res.on("close", PollingTransport.#getOnClose);
     this.writable = true;
     if (this.#pendingClose !== null) {
       // the close waited for this GET: a noop then the close, as engine.io sends it
@@ -95,64 +109,96 @@ export class PollingTransport extends Transport {
     this.handle.onDrain();
   }
 
+  /** The client went away while its GET was parked (a GET already answered is no longer `#getRes`). */
+  #onGetClosed(res: ServerResponse): void {
+    if (this.#getRes !== res) return;
+    this.#getReq = null;
+    this.#getRes = null;
+    this.writable = false;
+    this.handle.onError(createError("SKT_ERR_ENGINE_TRANSPORT", "poll request closed prematurely"));
+  }
+
   #onData(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#postActive) {
+    // an aborted upload never ends: a destroyed request no longer holds the slot
+    if (this.#postReq !== null && !this.#postReq.destroyed) {
       // spec § "Sending data": more than one active POST → 400 and close the session
       writeEngineError(res, 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
       this.handle.onError(createError("SKT_ERR_ENGINE_TRANSPORT", "overlapping POST requests from the client"));
       return;
     }
-    const limit = this.#opts.maxHttpBufferSize;
-    const tooLarge = (): void => {
-      req.removeListener("data", onChunk);
-      req.removeListener("end", onEnd);
-      this.#postActive = false;
-      const err = createError("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", limit);
-      res.writeHead(err.statusCode ?? 413, { Connection: "close", "Content-Type": "text/plain", "Content-Length": 0 });
-      res.end();
-      // keep reading (and dropping) what the client still sends so our 413 reaches it
-      req.resume();
+    this.#postReq = req;
+    this.#postRes = res;
+    this.#postBody = null;
+    this.#postSize = 0;
+    if (Number(req.headers["content-length"]) > this.#opts.maxHttpBufferSize) return this.#tooLarge(req, res);
+    (req as TaggedRequest)[kTransport] = this;
+    req.on("data", PollingTransport.#postOnData);
+    req.on("end", PollingTransport.#postOnEnd);
+  }
+
+  #onChunk(req: IncomingMessage, chunk: Buffer): void {
+    if (this.#postReq !== req) return;
+    const size = this.#postSize + chunk.length;
+    if (size > this.#opts.maxHttpBufferSize) return this.#tooLarge(req, this.#postRes!);
+    this.#postSize = size;
+    // the body is kept as it came: one chunk (the common case) is decoded in place, never copied
+    const body = this.#postBody;
+    if (body === null) this.#postBody = chunk;
+    else if (Array.isArray(body)) body.push(chunk);
+    else this.#postBody = [body, chunk];
+  }
+
+  /** Answers 413 at the first byte over `maxHttpBufferSize` (or from Content-Length), keeping nothing. */
+  #tooLarge(req: IncomingMessage, res: ServerResponse): void {
+    req.removeListener("data", PollingTransport.#postOnData);
+    req.removeListener("end", PollingTransport.#postOnEnd);
+    this.#endPost();
+    const err = createError("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", this.#opts.maxHttpBufferSize);
+    res.writeHead(err.statusCode ?? 413, { Connection: "close", "Content-Type": "text/plain", "Content-Length": 0 });
+    res.end();
+    // keep reading (and dropping) what the client still sends so our 413 reaches it
+    req.resume();
+    this.handle.onError(err);
+  }
+
+  #endPost(): void {
+    this.#postReq = null;
+    this.#postRes = null;
+    this.#postBody = null;
+  }
+
+  #onEnd(req: IncomingMessage): void {
+    if (this.#postReq !== req) return;
+    const res = this.#postRes!;
+    const body = this.#postBody;
+    const size = this.#postSize;
+    this.#endPost();
+    const whole = body === null ? EMPTY : Array.isArray(body) ? Buffer.concat(body, size) : body;
+    const packets = this.decodeBody(whole, req);
+    if (packets === null) {
+      const err = createError("SKT_ERR_ENGINE_PARSE", "undecodable polling payload");
+      writeEngineError(res, err.statusCode ?? 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
       this.handle.onError(err);
-    };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onChunk = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) return tooLarge();
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      this.#postActive = false;
-      const packets = this.decodeBody(Buffer.concat(chunks, size), req);
-      if (packets === null) {
-        const err = createError("SKT_ERR_ENGINE_PARSE", "undecodable polling payload");
-        writeEngineError(res, err.statusCode ?? 400, ENGINE_ERRORS.BAD_REQUEST, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
-        this.handle.onError(err);
-        return;
-      }
+      return;
+    }
+    if (this.#onHeaders.wanted()) {
       const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2 };
-      this.#onHeaders(headers, req);
+      this.#onHeaders.add(headers, req);
       res.writeHead(200, headers);
-      res.end("ok");
-      for (const packet of packets) {
-        if (this.#destroyed) break;
-        if (packet.type === "close") {
-          // the client leaves: release its parked GET with a noop, not a close (it already knows)
-          if (this.#getRes !== null) this.send([{ type: "noop" }]);
-          this.handle.onClose();
-          break;
-        }
-        this.handle.onPacket(packet);
+    } else {
+      res.writeHead(200, OK_HEADERS as string[]);
+    }
+    res.end("ok");
+    for (const packet of packets) {
+      if (this.#destroyed) break;
+      if (packet.type === "close") {
+        // the client leaves: release its parked GET with a noop, not a close (it already knows)
+        if (this.#getRes !== null) this.send([{ type: "noop" }]);
+        this.handle.onClose();
+        break;
       }
-    };
-    this.#postActive = true;
-    if (Number(req.headers["content-length"]) > limit) return tooLarge();
-    req.on("data", onChunk);
-    req.on("end", onEnd);
-    // an aborted upload never ends: free the slot so the session is not stuck
-    req.once("close", () => {
-      if (!req.complete) this.#postActive = false;
-    });
+      this.handle.onPacket(packet);
+    }
   }
 
   send(packets: readonly OutboundPacket[], done?: () => void): void {
@@ -163,28 +209,42 @@ export class PollingTransport extends Transport {
     this.#getReq = null;
     this.writable = false;
     const body = this.encodeBody(packets);
-    const headers: OutgoingHttpHeaders = { "Content-Type": this.bodyType(body) };
-    this.#onHeaders(headers, req);
+    const type = this.bodyType(body);
+    const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
     const compression = this.#opts.httpCompression;
-    const encoding = compression === false ? null : pickEncoding(req.headers["accept-encoding"]);
-    const wantsCompress = packets.some((p) => p.options?.compress !== false);
-    if (encoding !== null && wantsCompress && compression !== false && Buffer.byteLength(body) >= compression.threshold) {
-      const zip = encoding === "gzip" ? gzip : deflate;
-      zip(body, (err, out) => {
-        if (err) {
-          res.writeHead(500).end();
-          return;
-        }
-        headers["Content-Encoding"] = encoding;
-        headers["Content-Length"] = out.length;
-        res.writeHead(200, headers);
-        res.end(out, done);
-      });
-      return;
+    // below the threshold (most polling answers) the Accept-Encoding header is not even read
+    if (compression !== false && length >= compression.threshold) {
+      const encoding = pickEncoding(req.headers["accept-encoding"]);
+      if (encoding !== null && packets.some((p) => p.options?.compress !== false)) {
+        this.#sendCompressed(req, res, body, type, encoding, done);
+        return;
+      }
     }
-    headers["Content-Length"] = Buffer.byteLength(body);
-    res.writeHead(200, headers);
+    if (this.#onHeaders.wanted()) {
+      const headers: OutgoingHttpHeaders = { "Content-Type": type };
+      this.#onHeaders.add(headers, req);
+      headers["Content-Length"] = length;
+      res.writeHead(200, headers);
+    } else {
+      res.writeHead(200, ["Content-Type", type, "Content-Length", String(length)]);
+    }
     res.end(body, done);
+  }
+
+  #sendCompressed(req: IncomingMessage, res: ServerResponse, body: string | Buffer, type: string, encoding: "gzip" | "deflate", done: (() => void) | undefined): void {
+    const headers: OutgoingHttpHeaders = { "Content-Type": type };
+    if (this.#onHeaders.wanted()) this.#onHeaders.add(headers, req);
+    const zip = encoding === "gzip" ? gzip : deflate;
+    zip(body, (err, out) => {
+      if (err) {
+        res.writeHead(500).end();
+        return;
+      }
+      headers["Content-Encoding"] = encoding;
+      headers["Content-Length"] = out.length;
+      res.writeHead(200, headers);
+      res.end(out, done);
+    });
   }
 
   /**
@@ -251,7 +311,22 @@ export class PollingTransport extends Transport {
     this.writable = false;
     this.unbind();
   }
+
+  // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, they find the transport on the emitter.
+  static #getOnClose(this: ServerResponse): void {
+    (this as TaggedResponse)[kTransport]!.#onGetClosed(this);
+  }
+
+  static #postOnData(this: IncomingMessage, chunk: Buffer): void {
+    (this as TaggedRequest)[kTransport]!.#onChunk(this, chunk);
+  }
+
+  static #postOnEnd(this: IncomingMessage): void {
+    (this as TaggedRequest)[kTransport]!.#onEnd(this);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function pickEncoding(accept: string | undefined): "gzip" | "deflate" | null {
   if (accept === undefined) return null;

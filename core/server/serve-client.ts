@@ -206,6 +206,9 @@ export function createClientFileHandler(
   return function serveClientFile(req, res) {
     const url = req.url;
     if (!bundle || url === undefined || !url.startsWith(prefix)) return false;
+    // an engine request (`<path>/?EIO=…`, every polling request) names no file
+    const first = url.charCodeAt(prefix.length);
+    if (Number.isNaN(first) || first === 63) return false;
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const query = url.indexOf("?", prefix.length);
     const name = url.slice(prefix.length, query === -1 ? undefined : query);

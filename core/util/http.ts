@@ -50,12 +50,81 @@ export function parseUrl(url: string | undefined): { pathname: string; query: Qu
   const q = raw.indexOf("?");
   const pathname = q === -1 ? raw : raw.slice(0, q);
   const query: Query = Object.create(null) as Query;
-  if (q !== -1) {
+  if (q === -1) return { pathname, query };
+  if (NEEDS_DECODING.test(raw)) {
     for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) {
       if (!(k in query)) query[k] = v;
     }
+    return { pathname, query };
+  }
+  // nothing to decode (the usual `EIO=4&transport=polling&sid=…`): split in place, as
+  // URLSearchParams would (empty parts skipped, the first "=" splits, a leading "?" dropped)
+  let from = raw.charCodeAt(q + 1) === 63 ? q + 2 : q + 1;
+  while (from < raw.length) {
+    let amp = raw.indexOf("&", from);
+    if (amp === -1) amp = raw.length;
+    if (amp > from) {
+      const eq = raw.indexOf("=", from);
+      const k = eq === -1 || eq > amp ? raw.slice(from, amp) : raw.slice(from, eq);
+      if (!(k in query)) query[k] = eq === -1 || eq > amp ? "" : raw.slice(eq + 1, amp);
+    }
+    from = amp + 1;
   }
   return { pathname, query };
+}
+
+// what only URLSearchParams decodes right: percent escapes, "+" for a space, non-ASCII text
+const NEEDS_DECODING = /[%+\u0080-\uffff]/;
+
+/** The query parameters the engine reads (`EIO`, `transport`, `sid`; `j` and `b64` for Engine.IO v3). */
+export interface EngineQuery {
+  readonly EIO?: string | undefined;
+  readonly transport?: string | undefined;
+  readonly sid?: string | undefined;
+  readonly j?: string | undefined;
+  readonly b64?: string | undefined;
+}
+
+/**
+ * Reads the engine's query parameters from a request URL: what {@link parseUrl} gives for these
+ * keys (first value wins), in one object of a fixed shape, without a string made for the other
+ * keys or a dictionary lookup per key (this runs on every polling request).
+ *
+ * @param url the `req.url` (path and query)
+ * @returns the engine's parameters, `undefined` where absent
+ */
+export function parseEngineQuery(url: string | undefined): EngineQuery {
+  const raw = url ?? "";
+  const q = raw.indexOf("?");
+  if (q !== -1 && NEEDS_DECODING.test(raw)) {
+    const { EIO, transport, sid, j, b64 } = parseUrl(raw).query;
+    return { EIO, transport, sid, j, b64 };
+  }
+  let EIO: string | undefined;
+  let transport: string | undefined;
+  let sid: string | undefined;
+  let j: string | undefined;
+  let b64: string | undefined;
+  let from = q === -1 ? raw.length : raw.charCodeAt(q + 1) === 63 ? q + 2 : q + 1;
+  while (from < raw.length) {
+    let amp = raw.indexOf("&", from);
+    if (amp === -1) amp = raw.length;
+    let eq = raw.indexOf("=", from);
+    if (eq === -1 || eq > amp) eq = amp;
+    // the key is matched in place by its length and characters
+    const keyLength = eq - from;
+    if (keyLength === 3) {
+      if (raw.startsWith("sid", from)) sid ??= raw.slice(eq + 1, amp);
+      else if (raw.startsWith("EIO", from)) EIO ??= raw.slice(eq + 1, amp);
+      else if (raw.startsWith("b64", from)) b64 ??= raw.slice(eq + 1, amp);
+    } else if (keyLength === 9) {
+      if (raw.startsWith("transport", from)) transport ??= raw.slice(eq + 1, amp);
+    } else if (keyLength === 1 && raw.charCodeAt(from) === 106) {
+      j ??= raw.slice(eq + 1, amp);
+    }
+    from = amp + 1;
+  }
+  return { EIO, transport, sid, j, b64 };
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PassThrough } from "node:stream";
 import { BoundedQueue } from "../../core/util/bounded-queue.js";
-import { parseUrl, writeRawResponse } from "../../core/util/http.js";
+import { parseEngineQuery, parseUrl, writeRawResponse } from "../../core/util/http.js";
 import { generateId } from "../../core/util/ids.js";
 
 test("BoundedQueue refuses an item past either cap and drains in order", () => {
@@ -32,6 +32,25 @@ test("parseUrl splits pathname and query, first value winning", () => {
     query: Object.assign(Object.create(null), { EIO: "4", transport: "polling" }),
   });
   assert.equal(parseUrl(undefined).pathname, "/");
+});
+
+test("parseEngineQuery reads the engine's parameters as parseUrl (URLSearchParams) does", () => {
+  const urls = [
+    "/engine.io/?EIO=4&transport=polling&sid=hG3k9_x0aZ-QpL2mN8bVt",
+    "/engine.io/?EIO=4&transport=polling&EIO=3&sid=&sid=x", // first value wins, even an empty one
+    "/engine.io/??sid=a&j", // URLSearchParams drops one leading "?"; a key without "=" is ""
+    "/engine.io/?&&SID=1&si=2&sidx=3&transport&b64=1&jj=2&j=0",
+    "/engine.io/?%73id=a%20b&transport=web+socket&j=%E2%82%AC", // decoded by URLSearchParams
+    "/engine.io/?sid=é&EIO=4",
+    "/engine.io/",
+  ];
+  for (const url of urls) {
+    const { query } = parseUrl(url);
+    const expected = { EIO: query.EIO, transport: query.transport, sid: query.sid, j: query.j, b64: query.b64 };
+    assert.deepEqual({ ...parseEngineQuery(url) }, expected, url);
+  }
+  assert.equal(parseEngineQuery("/engine.io/?%73id=a%20b").sid, "a b");
+  assert.equal(parseEngineQuery(undefined).sid, undefined);
 });
 
 test("writeRawResponse writes a complete HTTP response and closes the socket", async () => {

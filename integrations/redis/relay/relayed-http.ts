@@ -71,9 +71,14 @@ export class RelayedResponse extends EventEmitter {
     delete this.#headers[name.toLowerCase()];
   }
 
-  writeHead(status: number, headers?: OutgoingHttpHeaders): this {
+  writeHead(status: number, headers?: OutgoingHttpHeaders | readonly string[]): this {
     this.statusCode = status;
-    for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) this.#headers[k.toLowerCase()] = v;
+    if (Array.isArray(headers)) {
+      // raw pairs (name, value, name, value…), as node:http takes them
+      for (let i = 0; i + 1 < headers.length; i += 2) this.#headers[String(headers[i]).toLowerCase()] = headers[i + 1];
+    } else {
+      for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) this.#headers[k.toLowerCase()] = v;
+    }
     this.headersSent = true;
     return this;
   }
