@@ -490,6 +490,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #onPongOverdue(): void {
     this.#pingTimeoutTimer = null;
+    // as socket.io does, a WebSocket session starts the closing handshake (a Close frame; ws
+    // bounds the wait for the answer) instead of dropping the TCP connection
+    if (this.transport.name === "websocket") this.transport.close(Socket.#ignore);
     this.#onClose("ping timeout");
   }
 
@@ -501,6 +504,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   static #pongQueueOnDue(s: Socket): void {
     s.#onPongOverdue();
+  }
+
+  static #ignore(): void {
+    // nothing to do once the transport's close has started
   }
 
 
