@@ -510,8 +510,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     // nothing to do once the transport's close has started
   }
 
-
-
   #clearHeartbeat(): void {
     if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);
     if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
