@@ -76,26 +76,6 @@ test("send/write deliver 'message'; compress(false) and of(name, fn) work", asyn
   assert.deepEqual(messages, ["one", "two", "three", "four"]);
 });
 
-test("with skipMiddlewares: false a recovered socket goes through the middlewares again", async (t) => {
-  const s = await setup(t, { connectionStateRecovery: { skipMiddlewares: false } });
-  let runs = 0;
-  s.io.use((_socket, next) => {
-    runs++;
-    next();
-  });
-  let connected = waitFor<[Socket]>(s.io, "connection");
-  const c = s.client("/", { reconnection: true, reconnectionDelay: 10, reconnectionDelayMax: 20 });
-  const [first] = await connected;
-  const news = waitFor(c, "news");
-  first.emit("news", 1);
-  await news;
-  connected = waitFor<[Socket]>(s.io, "connection");
-  c.io.engine.close();
-  const [second] = await connected;
-  assert.equal(second.recovered, true);
-  assert.equal(runs, 2);
-});
-
 test("a broadcast is encoded once and its WebSocket frame is reused for every recipient", async (t) => {
   const parser = countingParser();
   const s = await setup(t, { parser });

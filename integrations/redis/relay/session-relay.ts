@@ -64,8 +64,8 @@ const TAG_LENGTH = 8;
 const OWNER_CHECK_MS = 1_000;
 /**
  * After a move, how long the old node keeps waiting for the client's answers to the acks its
- * sockets had sent (forwarded by the new node), ms. Past it the callback is dropped, as socket.io
- * drops a disconnected socket's callbacks (one with a timeout gets its timeout error first).
+ * sockets had sent (forwarded by the new node), ms. Past it the callback is dropped, like any
+ * ack of a disconnected socket (one with a timeout gets its timeout error first).
  */
 export const MOVED_ACKS_HOLD_MS = 60_000;
 /** Cap on the acks a node keeps for sessions that moved away (beyond it, the oldest are dropped). */
