@@ -12,7 +12,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { debuglog } from "../util/debug.js";
 import { createError, type SocketeerError } from "../errors.js";
-import { packetByteLength, type EnginePacket, type EnginePacketType } from "../parser/engine-packet.js";
+import { packetByteLength, toBuffer, type EnginePacket, type EnginePacketType } from "../parser/engine-packet.js";
 import { BoundedQueue } from "../util/bounded-queue.js";
 import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
@@ -42,12 +42,6 @@ export interface SessionConsumer {
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-
-function toBuffer(data: MessageData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data as ArrayBuffer);
-}
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -322,7 +316,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     for (const q of queued) {
       const data = q.packet.data;
       if (data === undefined || typeof data === "string") packets.push(data === undefined ? { type: q.packet.type } : { type: q.packet.type, data });
-      else packets.push({ type: q.packet.type, data: toBuffer(data as MessageData) });
+      else packets.push({ type: q.packet.type, data: toBuffer(data) });
     }
     beforeClose?.();
     this.#onClose("session moved");
