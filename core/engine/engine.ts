@@ -82,8 +82,6 @@ function failRequest(res: ServerResponse, err: unknown, what: string): void {
   res.end();
 }
 
-/** The engine a session is registered with (set by `#register`, read by its close listener). */
-
 /**
  * The Engine.IO v4 server (engine.io v6's `Server`). Never listens by itself.
  *
@@ -358,10 +356,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     if (this.#closed || this.clients[sid] !== undefined) return transport.destroy();
     const session = new Socket(sid, req, transport, this.opts, 4);
     (session as Socket & { [kMovedIn]?: MovedSession })[kMovedIn] = moved;
-    this.clients[sid] = session;
-    this.#count++;
-    // told by the session itself when it closes, as #register does
-    session[kRegisterOwner](this);
+    this.#enlist(session);
     session[kAdopt](moved.packets);
     if (session.readyState !== "open") return;
     debug("session %s moved in over %s", sid, transport.name);
@@ -444,13 +439,17 @@ export class Server extends EventEmitter<EngineServerEvents> {
     this.#register(new Socket(id, req, transport, this.opts, protocol), []);
   }
 
+  /** Lists a session in `clients`; the session tells this engine when it closes (no listener nor closure per session). */
+  #enlist(session: Socket): void {
+    this.clients[session.id] = session;
+    this.#count++;
+    session[kRegisterOwner](this);
+  }
+
   /** The registration step every new session shares: listed in `clients`, opened, announced. */
   #register(session: Socket, upgrades: readonly string[]): void {
     const sid = session.id;
-    this.clients[sid] = session;
-    this.#count++;
-    // told by the session itself when it closes (no listener nor closure per session)
-    session[kRegisterOwner](this);
+    this.#enlist(session);
     session.open(upgrades);
     // the session may have died already (e.g. an initialPacket over the buffer caps)
     if (session.readyState !== "open") return;
