@@ -214,9 +214,21 @@ for (const impl of IMPLEMENTATIONS) {
       await until(() => heartbeats >= 3, 5_000, "three client pings answered");
       assert.equal(socket.connected, true);
       // the client stops pinging and stops watching the server
-      const engine = client.io.engine as unknown as { ping(): void; onHeartbeat(): void };
+      // engine.io-client v3 also listens to its own "heartbeat" event with the original onHeartbeat
+      // (any packet re-arms a pingInterval + pingTimeout timer that races the server's); that listener
+      // and the timers already running go too
+      const engine = client.io.engine as unknown as {
+        ping(): void;
+        onHeartbeat(): void;
+        removeListener(event: string, fn: () => void): void;
+        pingTimeoutTimer?: ReturnType<typeof setTimeout>;
+        pingIntervalTimer?: ReturnType<typeof setTimeout>;
+      };
+      engine.removeListener("heartbeat", engine.onHeartbeat);
       engine.ping = () => {};
       engine.onHeartbeat = () => {};
+      clearTimeout(engine.pingTimeoutTimer);
+      clearTimeout(engine.pingIntervalTimer);
       const stopped = Date.now();
       const [reason] = await once<[string]>(socket, "disconnect", 5_000);
       assert.equal(reason, "ping timeout");
