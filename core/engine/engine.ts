@@ -11,6 +11,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { debuglog } from "../util/debug.js";
+import { listenerTable } from "../util/listener-table.js";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createError } from "../errors.js";
 import { describeValue } from "../util/options.js";
@@ -112,6 +113,8 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #pendingIds = new WeakMap<IncomingMessage, string>();
   // a WebSocket transport's batch per turn is bounded by the session's buffer caps
   readonly #batchCap: BatchCap;
+  // whether the `transports` option lists polling (read per polling request)
+  readonly #pollingAllowed: boolean;
 
   /** @internal Set by a cluster without sticky sessions (see engine/remote-sessions.ts). */
   [kRemoteSessions]: RemoteSessions | null = null;
@@ -124,6 +127,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
     super();
     this.opts = isResolvedEngineOptions(opts) ? opts : resolveEngineOptions(opts as EngineOptions | undefined);
     this.#batchCap = Object.freeze({ items: this.opts.maxBufferedPackets, bytes: this.opts.maxBufferedBytes });
+    this.#pollingAllowed = (this.opts.transports as readonly string[]).includes("polling");
   }
 
   /** The number of open sessions. */
@@ -290,6 +294,13 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #serveSession(req: IncomingMessage, res: ServerResponse, query: EngineQuery): void | Promise<void> {
     const sid = query.sid;
     if (sid === undefined) return this.#handshake(req, res, query);
+    const listed = this.clients[sid];
+    // the common case, a polling request of an open polling session: what checkRequest would
+    // pass, with the session looked up once (a fresh sid string is hashed at each lookup)
+    if (listed !== undefined && query.transport === "polling" && this.#pollingAllowed && listed.transport.name === "polling") {
+      (listed.transport as PollingTransport).handleRequest(req, res);
+      return;
+    }
     const refusal = checkRequest(req, query, false, this.opts, this.clients);
     if (refusal !== undefined) return this.#abortRequest(req, res, refusal);
     const session = this.clients[sid];
@@ -474,7 +485,7 @@ export class Server extends EventEmitter<EngineServerEvents> {
   #headersHook(id: string): HeadersHook {
     let initial = true;
     return {
-      wanted: () => initial || this.listenerCount("headers") > 0,
+      wanted: () => initial || listenerTable(this).headers !== undefined,
       add: (headers, req) => {
         if (initial) {
           initial = false;

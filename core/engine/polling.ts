@@ -7,6 +7,7 @@
  * (or at once from `Content-Length`) and nothing past the limit is kept.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Socket as NetSocket } from "node:net";
 import { deflate, gzip } from "node:zlib";
 import { createError } from "../errors.js";
 import { decodePayload, encodePayload, type EnginePacket } from "../parser/engine-packet.js";
@@ -38,6 +39,9 @@ export interface HeadersHook {
 const kTransport = Symbol("socketeer.engine.pollingTransport");
 type TaggedRequest = IncomingMessage & { [kTransport]?: PollingTransport };
 type TaggedResponse = ServerResponse & { [kTransport]?: PollingTransport };
+// the transport whose GET is parked on a connection: one close listener per connection, not per GET
+const kParked = Symbol("socketeer.engine.parkedPoll");
+type TaggedSocket = NetSocket & { [kParked]?: PollingTransport | null };
 
 /** The `ok` answer to a POST, as raw header pairs (writeHead takes them without an object). */
 const OK_HEADERS: readonly string[] = Object.freeze(["Content-Type", "text/html", "Content-Length", "2"]);
@@ -93,8 +97,7 @@ export class PollingTransport extends Transport {
     }
     this.#getReq = req;
     this.#getRes = res;
-    (res as TaggedResponse)[kTransport] = this;
-    res.on("close", PollingTransport.#getOnClose);
+    this.#watchGet(req, res);
     this.writable = true;
     if (this.#pendingClose !== null) {
       // the close waited for this GET: a noop then the close, as engine.io sends it
@@ -107,6 +110,29 @@ export class PollingTransport extends Transport {
       return;
     }
     this.handle.onDrain();
+  }
+
+  /**
+   * Learns when the client goes away while its GET is parked. On an HTTP/1 connection that is
+   * the connection's `close` (a parked response closes only with it): one listener per
+   * connection, which then names the transport whose GET is parked on it. A request without a
+   * connection (relayed from another node) or over HTTP/2 is watched through its response.
+   */
+  #watchGet(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket as TaggedSocket | null | undefined;
+    if (socket != null && req.httpVersionMajor === 1) {
+      if (socket[kParked] === undefined) socket.on("close", PollingTransport.#socketOnClose);
+      socket[kParked] = this;
+      return;
+    }
+    (res as TaggedResponse)[kTransport] = this;
+    res.on("close", PollingTransport.#getOnClose);
+  }
+
+  /** The parked GET was answered: its connection no longer names this transport. */
+  static #unwatchGet(req: IncomingMessage, transport: PollingTransport): void {
+    const socket = req.socket as TaggedSocket | null | undefined;
+    if (socket != null && socket[kParked] === transport) socket[kParked] = null;
   }
 
   /** The client went away while its GET was parked (a GET already answered is no longer `#getRes`). */
@@ -208,6 +234,7 @@ export class PollingTransport extends Transport {
     this.#getRes = null;
     this.#getReq = null;
     this.writable = false;
+    PollingTransport.#unwatchGet(req, this);
     const body = this.encodeBody(packets);
     const type = this.bodyType(body);
     const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
@@ -315,6 +342,15 @@ export class PollingTransport extends Transport {
   // The listeners (docs/CONTRIBUTING.md, "Listeners"): static, they find the transport on the emitter.
   static #getOnClose(this: ServerResponse): void {
     (this as TaggedResponse)[kTransport]!.#onGetClosed(this);
+  }
+
+  static #socketOnClose(this: NetSocket): void {
+    const transport = (this as TaggedSocket)[kParked];
+    if (transport == null) return;
+    (this as TaggedSocket)[kParked] = null;
+    // the GET parked on this connection, if it still is the transport's
+    const res = transport.#getRes;
+    if (res !== null && transport.#getReq!.socket === this) transport.#onGetClosed(res);
   }
 
   static #postOnData(this: IncomingMessage, chunk: Buffer): void {

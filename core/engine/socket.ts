@@ -6,7 +6,7 @@
  * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
  * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
  */
-import { compactListenerTable } from "../util/listener-table.js";
+import { compactListenerTable, listenerTable } from "../util/listener-table.js";
 import { keptRequest } from "./handshake-request.js";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
@@ -347,7 +347,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     // volatile: better lost than late (socket.io's `volatile` flag)
     if (volatile && !this.transport.writable) return;
     let packet: OutboundPacket = opts === undefined ? { type, data } : { type, data, options: opts };
-    if (this.listenerCount("packetCreate") > 0) {
+    if (listenerTable(this).packetCreate !== undefined) {
       // as engine.io shows them: every packet has its options, `compress` defaulting to true
       packet = { type, data, options: { ...opts, compress: opts?.compress !== false } };
       this.emit("packetCreate", packet);
@@ -389,10 +389,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #write(packets: OutboundPacket[], cbs: (() => void)[] | undefined): void {
-    if (this.listenerCount("flush") > 0) this.emit("flush", packets);
+    if (listenerTable(this).flush !== undefined) this.emit("flush", packets);
     const done = cbs === undefined ? undefined : () => cbs.forEach((fn) => fn());
     this.transport.send(packets, done);
-    if (this.listenerCount("drain") > 0) this.emit("drain");
+    if (listenerTable(this).drain !== undefined) this.emit("drain");
   }
 
   #onDrain(): void {
@@ -431,7 +431,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   #onPacket(packet: EnginePacket): void {
     if (this.readyState !== "open") return;
-    if (this.listenerCount("packet") > 0) this.emit("packet", packet);
+    if (listenerTable(this).packet !== undefined) this.emit("packet", packet);
     switch (packet.type) {
       case "pong":
         if (this.protocol === 3) {
@@ -445,9 +445,9 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
         break;
       case "message": {
         const data = packet.data as string | Buffer;
-        this.emit("data", data);
+        if (listenerTable(this).data !== undefined) this.emit("data", data);
         this.#consumer?.[kConsumeMessage](data);
-        this.emit("message", data);
+        if (listenerTable(this).message !== undefined) this.emit("message", data);
         break;
       }
       case "close":

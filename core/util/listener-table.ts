@@ -36,3 +36,17 @@ export function compactListenerTable(emitter: EventEmitter): void {
 export function nameTable<T>(): Record<string, T> {
   return Object.create(NO_NAMES) as Record<string, T>;
 }
+
+/** An emitter's listeners by event name (`undefined` for a name nobody listens to). */
+export type ListenerTable = Readonly<Record<string, unknown>>;
+
+/**
+ * The emitter's own listener table, for hot paths that ask per packet whether anyone listens:
+ * `listenerTable(e).name !== undefined` is `e.listenerCount("name") > 0` without the call, and
+ * its constant-name load stays monomorphic at each place it is written (a `listenerCount` shared
+ * by every kind of emitter does not). Node keeps the table in `_events` (removeListener deletes
+ * a name once its last listener is gone; removeAllListeners replaces the table).
+ */
+export function listenerTable(emitter: EventEmitter): ListenerTable {
+  return (emitter as unknown as { _events: ListenerTable })._events;
+}

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect, type Socket as NetSocket } from "node:net";
 import { test } from "node:test";
 import { ENGINE_ERRORS, type Socket } from "../../core/engine/index.js";
 import { RawPolling, rawRequest, startEngine } from "../helpers/raw-engine-client.js";
@@ -146,6 +147,73 @@ test("a client dropping its parked GET closes the session (mid-poll, client side
   await parked;
   assert.equal((await closed)[0], "transport error");
   assert.equal(engine.clientsCount, 0);
+});
+
+/** A keep-alive connection sending GETs one after the other (each answer read by Content-Length). */
+class KeepAliveConnection {
+  readonly #socket: NetSocket;
+  #buffered = "";
+  #waiting: (() => void) | undefined;
+
+  constructor(port: number) {
+    this.#socket = connect(port, "127.0.0.1");
+    this.#socket.setEncoding("latin1");
+    this.#socket.on("data", (chunk: string) => {
+      this.#buffered += chunk;
+      this.#waiting?.();
+    });
+  }
+
+  /** Sends a GET for `path`; resolves with the answer's body. */
+  async get(path: string): Promise<string> {
+    this.#socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+    for (;;) {
+      const end = this.#buffered.indexOf("\r\n\r\n");
+      const length = end === -1 ? undefined : /content-length: (\d+)/i.exec(this.#buffered.slice(0, end))?.[1];
+      if (length !== undefined && this.#buffered.length >= end + 4 + Number(length)) {
+        const body = this.#buffered.slice(end + 4, end + 4 + Number(length));
+        this.#buffered = this.#buffered.slice(end + 4 + Number(length));
+        return body;
+      }
+      await new Promise<void>((resolve) => (this.#waiting = resolve));
+    }
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+test("a connection carrying GETs of two sessions: its close ends only the session whose GET is parked on it", async (t) => {
+  const { engine, port, client: a, socket: sessionA } = await session(t);
+  const connectedB = once<[Socket]>(engine, "connection");
+  const b = new RawPolling(a.base);
+  await b.handshake();
+  const [sessionB] = await connectedB;
+  const path = (c: RawPolling) => new URL(c.url()).pathname + new URL(c.url()).search;
+  const shared = new KeepAliveConnection(port);
+  t.after(() => shared.destroy());
+  // A's GET parks on the shared connection and is answered there
+  const answered = shared.get(path(a));
+  await until(() => sessionA.transport.writable, 5000, "A's GET parked");
+  sessionA.send("to A");
+  assert.equal(await answered, "4to A");
+  // A's next GET parks elsewhere, then B's GET on the shared connection
+  const ac = new AbortController();
+  const parkedA = a.poll({ signal: ac.signal }).catch((e: unknown) => e);
+  await until(() => sessionA.transport.writable, 5000, "A's second GET parked");
+  const closedB = once<[string]>(sessionB, "close");
+  void shared.get(path(b)).catch(() => undefined);
+  await until(() => sessionB.transport.writable, 5000, "B's GET parked");
+  shared.destroy();
+  assert.equal((await closedB)[0], "transport error");
+  assert.equal(sessionA.readyState, "open");
+  assert.equal(engine.clientsCount, 1);
+  // A's own parked GET still tells when its client goes away
+  const closedA = once<[string]>(sessionA, "close");
+  ac.abort();
+  await parkedA;
+  assert.equal((await closedA)[0], "transport error");
 });
 
 test("closing from the server mid-poll answers the parked GET with a close packet", async (t) => {

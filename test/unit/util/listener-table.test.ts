@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
-import { compactListenerTable } from "../../../core/util/listener-table.js";
+import { compactListenerTable, listenerTable } from "../../../core/util/listener-table.js";
 
 class Compact extends EventEmitter {
   constructor() {
@@ -45,4 +45,31 @@ test("an emitter that already has listeners keeps its table", () => {
   e.on("x", f);
   compactListenerTable(e);
   assert.deepEqual(e.listeners("x"), [f]);
+});
+
+test("listenerTable(e).name is defined exactly when listenerCount(name) > 0 (on, once, off, removeAllListeners)", () => {
+  for (const e of [new Compact(), new EventEmitter()]) {
+    const agrees = (name: string): void => assert.equal(listenerTable(e)[name] !== undefined, e.listenerCount(name) > 0, name);
+    const names = ["packet", "data", "message", "drain", "toString"];
+    names.forEach(agrees);
+    const one = (): void => {};
+    const two = (): void => {};
+    e.on("packet", one);
+    e.on("packet", two);
+    e.once("data", one);
+    e.on("toString", one);
+    names.forEach(agrees);
+    e.off("packet", one);
+    names.forEach(agrees);
+    e.off("packet", two);
+    e.emit("data");
+    names.forEach(agrees);
+    e.on("message", one);
+    e.removeAllListeners("message");
+    names.forEach(agrees);
+    e.on("drain", one);
+    e.removeAllListeners();
+    names.forEach(agrees);
+    assert.equal(listenerTable(e).drain, undefined);
+  }
 });
