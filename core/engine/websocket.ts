@@ -11,6 +11,7 @@ import { createError, createErrorWithCause, type SocketeerError } from "../error
 import { PACKET_TYPES, decodePacket, encodePacket, type EnginePacketType } from "../parser/engine-packet.js";
 import { PreparedMessage, textPacketFrame } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
+import { compactListenerTable } from "../util/listener-table.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
 const COMPRESS = Object.freeze({ compress: true });
@@ -86,6 +87,9 @@ export class WebSocketTransport extends Transport {
     this.#maxPayload = maxPayload;
     // listeners without a closure per connection: each finds its transport through the ws object
     (ws as TaggedWebSocket)[kTransport] = this;
+    // ws's WebSocket starts with Node's dictionary-mode listener table (≈ 220 bytes once three
+    // listeners are in); the compact one holds them in ≈ 50 (issue 18: heap per idle connection)
+    compactListenerTable(ws);
     ws.on("message", WebSocketTransport.#wsOnMessage);
     ws.on("close", WebSocketTransport.#wsOnClose); // ws emits it once; `on` spares a once-wrapper per connection
     ws.on("error", WebSocketTransport.#wsOnError);
