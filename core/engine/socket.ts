@@ -6,7 +6,7 @@
  * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
  * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
  */
-import { compactListenerTable } from "../util/listener-table.js";
+import { deferListenerTable, noListenerTable } from "../util/listener-table.js";
 import { keptRequest } from "./handshake-request.js";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
@@ -130,8 +130,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   #moveHold: NodeJS.Timeout | null = null;
   #owner: SessionOwner | null = null;
   #consumer: SessionConsumer | null = null;
-  // one small object instead of four closures per session (heap per idle connection)
-  #handle: SessionHandle = new Socket.#Link(this);
 
   /**
    * Created by the engine on a successful handshake; not meant to be constructed by users.
@@ -144,7 +142,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
    */
   constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions, protocol: 3 | 4 = ENGINE_PROTOCOL) {
     super();
-    compactListenerTable(this);
+    // most sessions are read only by the Socket.IO layer (kSetConsumer): no table until a listener
+    noListenerTable(this);
     this.id = id;
     this.remoteAddress = req.socket?.remoteAddress ?? "";
     // the fields apps read, not the stream (issue 18); req itself when something was attached
@@ -158,7 +157,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue);
       this.#heartbeat = { ping: this.#heartbeat.ping, pong };
     }
-    transport.bind(this.#handle);
+    // one small object instead of four closures per session (heap per idle connection)
+    transport.bind(new Socket.#Link(this));
   }
 
   /**
@@ -421,7 +421,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     old.discard();
     old.destroy();
     this.transport = transport;
-    transport.bind(this.#handle);
+    transport.bind(new Socket.#Link(this));
     this.upgraded = true;
     debug("session %s upgraded to %s", this.id, transport.name);
     if (this.listenerCount("upgrade") > 0) this.emit("upgrade", transport);
@@ -502,6 +502,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
 
   static #ignore(): void {
     // nothing to do once the transport's close has started
+  }
+
+  static {
+    deferListenerTable(this.prototype);
   }
 
   #clearHeartbeat(): void {

@@ -36,3 +36,41 @@ export function compactListenerTable(emitter: EventEmitter): void {
 export function nameTable<T>(): Record<string, T> {
   return Object.create(NO_NAMES) as Record<string, T>;
 }
+
+type AddListener = (this: EventEmitter, event: string | symbol, listener: (...args: never[]) => void) => EventEmitter;
+
+/**
+ * For emitters most of which never get a listener (an engine session whose only reader is the
+ * Socket.IO layer): the table is made, compact, by the first `on` / `addListener` /
+ * `prependListener` (`once` and `prependOnceListener` go through them) instead of at
+ * construction. Node's EventEmitter reads an absent table as an empty one everywhere
+ * (`emit`, `listenerCount`, `listeners`, `eventNames`, `off`, `removeAllListeners`).
+ *
+ * @param proto the prototype of the emitter class (its instances call {@link noListenerTable})
+ */
+export function deferListenerTable(proto: EventEmitter): void {
+  for (const name of ["addListener", "on", "prependListener"] as const) {
+    const add = proto[name] as unknown as AddListener;
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      writable: true,
+      value: function addWithTable(this: EventEmitter, event: string | symbol, listener: (...args: never[]) => void): EventEmitter {
+        const e = this as unknown as EmitterInternals;
+        if (e._events === undefined) {
+          e._events = Object.create(NO_NAMES) as object;
+          e._eventsCount = 0;
+        }
+        return add.call(this, event, listener);
+      },
+    });
+  }
+}
+
+/**
+ * Drops the empty table of a freshly constructed emitter whose class went through
+ * {@link deferListenerTable}. Call it right after `super()`.
+ */
+export function noListenerTable(emitter: EventEmitter): void {
+  const e = emitter as unknown as EmitterInternals;
+  if (e._eventsCount === 0) e._events = undefined;
+}
