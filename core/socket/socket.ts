@@ -63,6 +63,11 @@ const debug = debuglog("socketeer:socket");
 // the time sockets' creation times are counted from (see Socket#issued)
 const ISSUED_BASE = Date.now();
 
+function issuedNow(): number {
+  const ms = Date.now() - ISSUED_BASE;
+  return ms < 0x3fffffff ? ms | 0 : ms;
+}
+
 /** Lifecycle events of a Socket. */
 export interface SocketReservedEventsMap {
   disconnect: (reason: DisconnectReason, description?: unknown) => void;
@@ -132,8 +137,9 @@ export class Socket<
   // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload. One
   // field holds the CONNECT payload until then (HANDSHAKE_BUILT clear), the handshake after.
   #handshakeOrAuth: unknown;
-  // ms since ISSUED_BASE: a small integer rather than a heap number per socket
-  readonly #issued = Date.now() - ISSUED_BASE;
+  // ms since ISSUED_BASE: a small integer (`| 0`) rather than a heap number per socket, for the
+  // first 12 days of the process (then a heap number, as Date.now() gives)
+  readonly #issued = issuedNow();
   // `data`, made on first read
   #data: SocketData | undefined;
   // made on the first ack (most sockets never wait for one)
