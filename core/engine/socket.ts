@@ -72,30 +72,7 @@ export interface EngineSocketEvents {
  *   socket.on("close", (reason) => console.log(socket.id, reason));
  * });
  */
-export class Socket extends EventEmitter<EngineSocketEvents> {
-  /**
-   * The session's side of its transport (the `SessionHandle` port): methods on one shared
-   * prototype, one field per session. Declared in the class so that it reaches the session's
-   * private members.
-   */
-  static readonly #Link = class SessionLink implements SessionHandle {
-    readonly #session: Socket;
-    constructor(session: Socket) {
-      this.#session = session;
-    }
-    onPacket(packet: EnginePacket): void {
-      this.#session.#onPacket(packet);
-    }
-    onDrain(): void {
-      this.#session.#onDrain();
-    }
-    onError(err: SocketeerError): void {
-      this.#session.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
-    }
-    onClose(): void {
-      this.#session.#onClose("transport close");
-    }
-  };
+export class Socket extends EventEmitter<EngineSocketEvents> implements SessionHandle {
   /** The session id (`sid`). */
   readonly id: string;
   /**
@@ -157,8 +134,44 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue);
       this.#heartbeat = { ping: this.#heartbeat.ping, pong };
     }
-    // one small object instead of four closures per session (heap per idle connection)
-    transport.bind(new Socket.#Link(this));
+    // the session itself receives its transport's reports (no closure nor link object per session)
+    transport.bind(this);
+  }
+
+  // ── the transport's reports (SessionHandle): engine.io's Socket has the same four methods ──
+
+  /**
+   * @internal A packet arrived on the transport.
+   *
+   * @param packet the packet
+   */
+  onPacket(packet: EnginePacket): void {
+    this.#onPacket(packet);
+  }
+
+  /** @internal The transport became writable. */
+  onDrain(): void {
+    this.#onDrain();
+  }
+
+  /**
+   * @internal The transport failed: closes with `"parse error"` (SKT_ERR_ENGINE_PARSE) or
+   * `"transport error"`.
+   *
+   * @param err the transport's error
+   */
+  onError(err: SocketeerError): void {
+    this.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
+  }
+
+  /**
+   * @internal The transport closed (reason `"transport close"`), or closes with `reason`.
+   *
+   * @param reason the close reason
+   * @param description the error behind it, if any
+   */
+  onClose(reason: CloseReason = "transport close", description?: SocketeerError): void {
+    this.#onClose(reason, description);
   }
 
   /**
@@ -421,7 +434,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     old.discard();
     old.destroy();
     this.transport = transport;
-    transport.bind(new Socket.#Link(this));
+    transport.bind(this);
     this.upgraded = true;
     debug("session %s upgraded to %s", this.id, transport.name);
     if (this.listenerCount("upgrade") > 0) this.emit("upgrade", transport);
