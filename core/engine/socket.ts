@@ -17,7 +17,8 @@ import { BoundedQueue } from "../util/bounded-queue.js";
 import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
-import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
+import { heartbeatQueues } from "./heartbeat.js";
+import { kDeadlineDue, kDeadlineNext, kDeadlinePrev, type DeadlineEntry, type DeadlineList } from "./deadline-list.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
 import { kAdopt, kConsumeClose, kConsumeMessage, kConsumer, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kSetConsumer, kUnhold } from "./contracts.js";
@@ -37,6 +38,13 @@ export interface SessionOwner {
 export interface SessionConsumer {
   [kConsumeMessage](data: string | Buffer): void;
   [kConsumeClose](reason: CloseReason, description?: Error): void;
+}
+
+/** What the sessions of one engine and protocol version share: options and heartbeat lists. */
+interface SessionContext {
+  readonly opts: ResolvedEngineOptions;
+  readonly ping: DeadlineList<Socket>;
+  readonly pong: DeadlineList<Socket>;
 }
 
 /** The data a message may carry. */
@@ -72,7 +80,7 @@ export interface EngineSocketEvents {
  *   socket.on("close", (reason) => console.log(socket.id, reason));
  * });
  */
-export class Socket extends EventEmitter<EngineSocketEvents> implements SessionHandle {
+export class Socket extends EventEmitter<EngineSocketEvents> implements SessionHandle, DeadlineEntry {
   /** The session id (`sid`). */
   readonly id: string;
   /**
@@ -93,14 +101,20 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   /** True while an upgrade is being probed. */
   upgrading = false;
 
-  #opts: ResolvedEngineOptions;
+  // the engine's options and heartbeat lists, shared by its sessions of one protocol version
+  // (one timer per list instead of one per session)
+  #ctx: SessionContext;
   // made when a first packet has to wait: a WebSocket session writes straight to its transport
   // and most never queue anything (issue 18: heap per idle connection)
   #buffer: BoundedQueue<Queued> | undefined;
-  #pingTimer: Deadline<Socket> | null = null;
-  #pingTimeoutTimer: Deadline<Socket> | null = null;
-  // shared by the engine's sessions: one timer each instead of one per session
-  #heartbeat: { ping: DeadlineQueue<Socket>; pong: DeadlineQueue<Socket> };
+  // the heartbeat list this session waits in (ping due, or pong overdue), null when in none
+  #waitingIn: DeadlineList<Socket> | null = null;
+  /** @internal Its place in that list (engine/deadline-list.ts): no object per deadline. */
+  [kDeadlinePrev]: DeadlineEntry | null = null;
+  /** @internal */
+  [kDeadlineNext]: DeadlineEntry | null = null;
+  /** @internal */
+  [kDeadlineDue] = 0;
   #probe: UpgradeProbe | null = null;
   #closeAfterFlush = false;
   // set while another node moves this session there (no sticky sessions, engine/remote-sessions.ts)
@@ -126,14 +140,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     // the fields apps read, not the stream (issue 18); req itself when something was attached
     this.request = keptRequest(req);
     this.transport = transport;
-    this.#opts = opts;
     this.protocol = protocol;
-    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
-    // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
-    if (protocol === 3) {
-      const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue);
-      this.#heartbeat = { ping: this.#heartbeat.ping, pong };
-    }
+    this.#ctx = Socket.#contextOf(opts, protocol);
     // the session itself receives its transport's reports (no closure nor link object per session)
     transport.bind(this);
   }
@@ -181,15 +189,15 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
    */
   open(upgrades: readonly string[]): void {
     this.readyState = "open";
-    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.#opts;
+    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.#ctx.opts;
     const handshake = { sid: this.id, upgrades, pingInterval, pingTimeout, maxPayload: maxHttpBufferSize };
     this.#sendPacket("open", JSON.stringify(handshake), undefined, undefined);
-    if (this.#opts.initialPacket !== undefined) this.#sendPacket("message", this.#opts.initialPacket, undefined, undefined);
+    if (this.#ctx.opts.initialPacket !== undefined) this.#sendPacket("message", this.#ctx.opts.initialPacket, undefined, undefined);
     // the initial packet may already have closed the session (buffer caps)
     if (this.readyState !== "open") return;
     this.emit("open");
     // v3: no server ping; the client's pings must come within pingInterval + pingTimeout
-    if (this.protocol === 3) this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    if (this.protocol === 3) this.#wait(this.#ctx.pong);
     else this.#schedulePing();
   }
 
@@ -274,7 +282,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     }
     this.upgrading = true;
     if (this.listenerCount("upgrading") > 0) this.emit("upgrading", transport);
-    this.#probe = new UpgradeProbe(transport, this.#opts.upgradeTimeout, {
+    this.#probe = new UpgradeProbe(transport, this.#ctx.opts.upgradeTimeout, {
       onProbed: () => this.#releasePoll(),
       onUpgrade: () => this.#completeUpgrade(transport),
       onFail: () => {
@@ -372,7 +380,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
-    const buffer = (this.#buffer ??= new BoundedQueue(this.#opts.maxBufferedPackets, this.#opts.maxBufferedBytes));
+    const buffer = (this.#buffer ??= new BoundedQueue(this.#ctx.opts.maxBufferedPackets, this.#ctx.opts.maxBufferedBytes));
     if (!buffer.push({ packet, cb }, packetByteLength(packet))) {
       if (volatile) return;
       const which = buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
@@ -477,26 +485,25 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   }
 
   #onClientPing(data: EnginePacket["data"]): void {
-    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
-    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    this.#wait(this.#ctx.pong);
     this.#sendPacket("pong", typeof data === "string" ? data : undefined, undefined, undefined);
     this.emit("heartbeat");
   }
 
   #schedulePing(): void {
     if (this.readyState === "closed") return;
-    this.#pingTimer = this.#heartbeat.ping.add(this);
+    this.#wait(this.#ctx.ping);
   }
 
   #onPingDue(): void {
-    this.#pingTimer = null;
+    this.#waitingIn = null;
     this.#sendPacket("ping", undefined, undefined, undefined);
     if (this.readyState === "closed") return;
-    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    this.#wait(this.#ctx.pong);
   }
 
   #onPongOverdue(): void {
-    this.#pingTimeoutTimer = null;
+    this.#waitingIn = null;
     // as socket.io does, a WebSocket session starts the closing handshake (a Close frame; ws
     // bounds the wait for the answer) instead of dropping the TCP connection
     if (this.transport.name === "websocket") this.transport.close(Socket.#ignore);
@@ -513,6 +520,30 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     s.#onPongOverdue();
   }
 
+  /** Waits in `list` (ping due or pong overdue), out of any other list first. */
+  #wait(list: DeadlineList<Socket>): void {
+    this.#waitingIn?.remove(this);
+    this.#waitingIn = list;
+    list.add(this);
+  }
+
+  static #contexts = new WeakMap<ResolvedEngineOptions, { v4?: SessionContext; v3?: SessionContext }>();
+
+  /** The context of the sessions of one engine (its options) and protocol version. */
+  static #contextOf(opts: ResolvedEngineOptions, protocol: 3 | 4): SessionContext {
+    let byVersion = Socket.#contexts.get(opts);
+    if (byVersion === undefined) Socket.#contexts.set(opts, (byVersion = {}));
+    const key = protocol === 3 ? "v3" : "v4";
+    let ctx = byVersion[key];
+    if (ctx === undefined) {
+      const { ping, pong } = heartbeatQueues<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
+      // Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout list differs
+      ctx = { opts, ping, pong: protocol === 3 ? v3PingTimeoutQueue<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue) : pong };
+      byVersion[key] = ctx;
+    }
+    return ctx;
+  }
+
   static #ignore(): void {
     // nothing to do once the transport's close has started
   }
@@ -522,10 +553,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   }
 
   #clearHeartbeat(): void {
-    if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);
-    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
-    this.#pingTimer = null;
-    this.#pingTimeoutTimer = null;
+    this.#waitingIn?.remove(this);
+    this.#waitingIn = null;
   }
 
   /** Packets waiting in the buffer. */
