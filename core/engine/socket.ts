@@ -40,6 +40,11 @@ export interface SessionConsumer {
   [kConsumeClose](reason: CloseReason, description?: Error): void;
 }
 
+// the bits of Socket#bits
+const UPGRADED = 1;
+const UPGRADING = 2;
+const CLOSE_AFTER_FLUSH = 4;
+
 /** What the sessions of one engine and protocol version share: options and heartbeat lists. */
 interface SessionContext {
   readonly opts: ResolvedEngineOptions;
@@ -96,10 +101,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   readyState: ReadyState = "opening";
   /** The current transport. */
   transport: Transport;
-  /** True once upgraded to WebSocket. */
-  upgraded = false;
-  /** True while an upgrade is being probed. */
-  upgrading = false;
+  // UPGRADED, UPGRADING, CLOSE_AFTER_FLUSH: one small integer instead of three fields (issue 18)
+  #bits = 0;
 
   // the engine's options and heartbeat lists, shared by its sessions of one protocol version
   // (one timer per list instead of one per session)
@@ -115,12 +118,58 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   [kDeadlineNext]: DeadlineEntry | null = null;
   /** @internal */
   [kDeadlineDue] = 0;
-  #probe: UpgradeProbe | null = null;
-  #closeAfterFlush = false;
-  // set while another node moves this session there (no sticky sessions, engine/remote-sessions.ts)
-  #moveHold: NodeJS.Timeout | null = null;
+  // the upgrade under way, if any: the probe of a WebSocket here, or the timer of a move to
+  // another node (no sticky sessions, engine/remote-sessions.ts); never both (see #probe, #moveHold)
+  #pendingUpgrade: UpgradeProbe | NodeJS.Timeout | null = null;
   #owner: SessionOwner | null = null;
   #consumer: SessionConsumer | null = null;
+
+  /** True once upgraded to WebSocket. */
+  get upgraded(): boolean {
+    return (this.#bits & UPGRADED) !== 0;
+  }
+
+  set upgraded(value: boolean) {
+    this.#bits = value ? this.#bits | UPGRADED : this.#bits & ~UPGRADED;
+  }
+
+  /** True while an upgrade is being probed. */
+  get upgrading(): boolean {
+    return (this.#bits & UPGRADING) !== 0;
+  }
+
+  set upgrading(value: boolean) {
+    this.#bits = value ? this.#bits | UPGRADING : this.#bits & ~UPGRADING;
+  }
+
+  // close() waits for the buffer (or the upgrade) before closing the transport
+  get #closeAfterFlush(): boolean {
+    return (this.#bits & CLOSE_AFTER_FLUSH) !== 0;
+  }
+
+  set #closeAfterFlush(value: boolean) {
+    this.#bits = value ? this.#bits | CLOSE_AFTER_FLUSH : this.#bits & ~CLOSE_AFTER_FLUSH;
+  }
+
+  // the probe of a WebSocket upgrade here
+  get #probe(): UpgradeProbe | null {
+    const pending = this.#pendingUpgrade;
+    return pending instanceof UpgradeProbe ? pending : null;
+  }
+
+  set #probe(probe: UpgradeProbe | null) {
+    if (probe !== null || this.#pendingUpgrade instanceof UpgradeProbe) this.#pendingUpgrade = probe;
+  }
+
+  // set while another node moves this session there
+  get #moveHold(): NodeJS.Timeout | null {
+    const pending = this.#pendingUpgrade;
+    return pending instanceof UpgradeProbe ? null : pending;
+  }
+
+  set #moveHold(timer: NodeJS.Timeout | null) {
+    if (timer !== null || !(this.#pendingUpgrade instanceof UpgradeProbe)) this.#pendingUpgrade = timer;
+  }
 
   /**
    * Created by the engine on a successful handshake; not meant to be constructed by users.
