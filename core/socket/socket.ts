@@ -90,6 +90,8 @@ interface SocketFlags {
 const CLOSED = 1;
 const MOVED_IN = 2;
 const HANDSHAKE_BUILT = 4;
+const CONNECTED = 8;
+const RECOVERED = 16;
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
 const NO_FLAGS: SocketFlags = Object.freeze({});
@@ -127,10 +129,6 @@ export class Socket<
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The Engine.IO connection this socket runs on. */
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  /** Whether the socket was restored by connection state recovery. */
-  readonly recovered: boolean = false;
-  /** Whether the socket is connected to its namespace. */
-  connected = false;
 
   readonly #pid: string | undefined;
   // The handshake is built on first read from what it needs (most apps never read it on most
@@ -147,8 +145,28 @@ export class Socket<
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
-  // CLOSED, MOVED_IN, HANDSHAKE_BUILT: one small integer instead of three fields (issue 18)
+  // CONNECTED, RECOVERED, CLOSED, MOVED_IN, HANDSHAKE_BUILT: one small integer instead of five
+  // fields (issue 18)
   #bits = 0;
+
+  /** Whether the socket was restored by connection state recovery. */
+  get recovered(): boolean {
+    return (this.#bits & RECOVERED) !== 0;
+  }
+
+  // writable in JavaScript, as socket.io's field is
+  set recovered(value: boolean) {
+    this.#bits = value ? this.#bits | RECOVERED : this.#bits & ~RECOVERED;
+  }
+
+  /** Whether the socket is connected to its namespace. */
+  get connected(): boolean {
+    return (this.#bits & CONNECTED) !== 0;
+  }
+
+  set connected(value: boolean) {
+    this.#bits = value ? this.#bits | CONNECTED : this.#bits & ~CONNECTED;
+  }
 
   // the namespace, as this class uses it (the public `nsp` itself)
   get #host(): SocketHost {
@@ -199,7 +217,7 @@ export class Socket<
       this.id = session.sid;
       this.#pid = session.pid;
       this.#data = session.data as SocketData;
-      this.recovered = true;
+      this.#bits |= RECOVERED;
       this.#missed = session.missedPackets;
       const adapter = this.#adapter();
       runAdapterHook(adapter, () => adapter.addAll(this.id, new Set(session.rooms)));
