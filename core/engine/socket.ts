@@ -40,10 +40,15 @@ export interface SessionConsumer {
   [kConsumeClose](reason: CloseReason, description?: Error): void;
 }
 
-// the bits of Socket#bits
-const UPGRADED = 1;
-const UPGRADING = 2;
-const CLOSE_AFTER_FLUSH = 4;
+// the bits of Socket#bits: the ready state (an index in READY_STATES), flags, the list waited in
+const READY_STATES: readonly ReadyState[] = ["opening", "open", "closing", "closed"];
+const STATE_MASK = 3;
+const UPGRADED = 4;
+const UPGRADING = 8;
+const CLOSE_AFTER_FLUSH = 16;
+const WAIT_PING = 32;
+const WAIT_PONG = 64;
+const WAIT_MASK = WAIT_PING | WAIT_PONG;
 
 /** What the sessions of one engine and protocol version share: options and heartbeat lists. */
 interface SessionContext {
@@ -97,11 +102,10 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   readonly protocol: 3 | 4;
   /** The peer address of the handshake request. */
   readonly remoteAddress: string;
-  /** `opening`, `open`, `closing` or `closed`. */
-  readyState: ReadyState = "opening";
   /** The current transport. */
   transport: Transport;
-  // UPGRADED, UPGRADING, CLOSE_AFTER_FLUSH: one small integer instead of three fields (issue 18)
+  // the ready state (STATE_MASK), UPGRADED, UPGRADING, CLOSE_AFTER_FLUSH and the heartbeat list
+  // waited in (WAIT_MASK): one small integer instead of six fields (issue 18)
   #bits = 0;
 
   // the engine's options and heartbeat lists, shared by its sessions of one protocol version
@@ -110,9 +114,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   // made when a first packet has to wait: a WebSocket session writes straight to its transport
   // and most never queue anything (issue 18: heap per idle connection)
   #buffer: BoundedQueue<Queued> | undefined;
-  // the heartbeat list this session waits in (ping due, or pong overdue), null when in none
-  #waitingIn: DeadlineList<Socket> | null = null;
-  /** @internal Its place in that list (engine/deadline-list.ts): no object per deadline. */
+  /** @internal Its place in the heartbeat list it waits in (engine/deadline-list.ts): no object per deadline. */
   [kDeadlinePrev]: DeadlineEntry | null = null;
   /** @internal */
   [kDeadlineNext]: DeadlineEntry | null = null;
@@ -123,6 +125,27 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   #pendingUpgrade: UpgradeProbe | NodeJS.Timeout | null = null;
   #owner: SessionOwner | null = null;
   #consumer: SessionConsumer | null = null;
+
+  /** `opening`, `open`, `closing` or `closed`. */
+  get readyState(): ReadyState {
+    return READY_STATES[this.#bits & STATE_MASK]!;
+  }
+
+  set readyState(value: ReadyState) {
+    const code = READY_STATES.indexOf(value);
+    this.#bits = (this.#bits & ~STATE_MASK) | (code < 0 ? 0 : code);
+  }
+
+  // the heartbeat list this session waits in (ping due, or pong overdue), null when in none
+  get #waitingIn(): DeadlineList<Socket> | null {
+    const wait = this.#bits & WAIT_MASK;
+    return wait === WAIT_PING ? this.#ctx.ping : wait === WAIT_PONG ? this.#ctx.pong : null;
+  }
+
+  set #waitingIn(list: DeadlineList<Socket> | null) {
+    const wait = list === null ? 0 : list === this.#ctx.ping ? WAIT_PING : WAIT_PONG;
+    this.#bits = (this.#bits & ~WAIT_MASK) | wait;
+  }
 
   /** True once upgraded to WebSocket. */
   get upgraded(): boolean {
