@@ -15,9 +15,13 @@
  * `method`, `httpVersion*`, `socket`, `upgrade`, `complete`, and `rawHeaders` and
  * `headersDistinct` rebuilt from `headers` when read (lower-case names). It is no longer a
  * readable stream: the handshake's body was consumed long ago.
+ *
+ * Either way, the header values most connections repeat (`host`, `upgrade`, `user-agent`…) and
+ * the url become strings shared by every connection that sent the same text (util/intern.ts).
  */
 import { IncomingMessage, type IncomingHttpHeaders } from "node:http";
 import type { Socket as NetSocket } from "node:net";
+import { InternTable } from "../util/intern.js";
 
 /** The own keys of a request nobody touched (measured on this Node version at load time). */
 const PRISTINE_KEYS: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
@@ -28,28 +32,112 @@ const PRISTINE_KEYS: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
 
 const NO_TRAILERS: readonly string[] = Object.freeze([]);
 
-/** The fields of a handshake request that outlive the handshake. */
+// Values most connections share (see util/intern.ts): the headers named here, the request's url
+// (e.g. `/socket.io/?EIO=4&transport=websocket` for every WebSocket client without a query).
+const SHARED_HEADERS: readonly string[] = [
+  "host",
+  "upgrade",
+  "connection",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "user-agent",
+  "origin",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "pragma",
+];
+const headerValues = new InternTable(512, 512);
+const urls = new InternTable(64, 512);
+
+/** Makes the handshake's shared header values one string for every connection (equal values only). */
+function internHeaders(headers: IncomingHttpHeaders): void {
+  for (let i = 0; i < SHARED_HEADERS.length; i++) {
+    const name = SHARED_HEADERS[i]!;
+    const value = headers[name];
+    // Reflect.set: a frozen headers object (an app's own) is left as it is
+    if (typeof value === "string") Reflect.set(headers, name, headerValues.intern(value));
+  }
+}
+
+// #bits: HTTP major version (bits 0-7), minor version (bits 8-15), then the three flags
+const UPGRADE = 1 << 16;
+const COMPLETE = 1 << 17;
+const ABORTED = 1 << 18;
+
+/**
+ * The fields of a handshake request that outlive the handshake. The version and the three flags
+ * live in one small integer (`httpVersion` is made from it: no string per request); each is read
+ * and written like the `IncomingMessage` field of the same name.
+ */
 class HandshakeRequest {
   readonly headers: IncomingHttpHeaders;
   url: string | undefined;
   method: string | undefined;
-  httpVersion: string;
-  httpVersionMajor: number;
-  httpVersionMinor: number;
   socket: NetSocket;
-  upgrade: boolean;
-  complete = true;
-  aborted = false;
+  #bits: number;
 
   constructor(req: IncomingMessage) {
     this.headers = req.headers;
-    this.url = req.url;
+    this.url = req.url === undefined ? undefined : urls.intern(req.url);
     this.method = req.method;
-    this.httpVersion = req.httpVersion;
-    this.httpVersionMajor = req.httpVersionMajor;
-    this.httpVersionMinor = req.httpVersionMinor;
     this.socket = req.socket;
-    this.upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade === true;
+    this.#bits = (req.httpVersionMajor & 0xff) | ((req.httpVersionMinor & 0xff) << 8) | COMPLETE;
+    if ((req as IncomingMessage & { upgrade?: boolean }).upgrade === true) this.#bits |= UPGRADE;
+  }
+
+  get httpVersionMajor(): number {
+    return this.#bits & 0xff;
+  }
+
+  set httpVersionMajor(value: number) {
+    this.#bits = (this.#bits & ~0xff) | (value & 0xff);
+  }
+
+  get httpVersionMinor(): number {
+    return (this.#bits >> 8) & 0xff;
+  }
+
+  set httpVersionMinor(value: number) {
+    this.#bits = (this.#bits & ~0xff00) | ((value & 0xff) << 8);
+  }
+
+  /** `"1.1"`, as `IncomingMessage#httpVersion` (made from the major and minor versions). */
+  get httpVersion(): string {
+    const major = this.#bits & 0xff;
+    const minor = (this.#bits >> 8) & 0xff;
+    return major === 1 && minor === 1 ? "1.1" : `${major}.${minor}`;
+  }
+
+  set httpVersion(value: string) {
+    const [major, minor] = String(value).split(".");
+    this.httpVersionMajor = Number(major) || 0;
+    this.httpVersionMinor = Number(minor) || 0;
+  }
+
+  get upgrade(): boolean {
+    return (this.#bits & UPGRADE) !== 0;
+  }
+
+  set upgrade(value: boolean) {
+    this.#bits = value ? this.#bits | UPGRADE : this.#bits & ~UPGRADE;
+  }
+
+  get complete(): boolean {
+    return (this.#bits & COMPLETE) !== 0;
+  }
+
+  set complete(value: boolean) {
+    this.#bits = value ? this.#bits | COMPLETE : this.#bits & ~COMPLETE;
+  }
+
+  get aborted(): boolean {
+    return (this.#bits & ABORTED) !== 0;
+  }
+
+  set aborted(value: boolean) {
+    this.#bits = value ? this.#bits | ABORTED : this.#bits & ~ABORTED;
   }
 
   /** `[name, value, …]` as `IncomingMessage#rawHeaders`, rebuilt from `headers` (lower-case names). */
@@ -84,6 +172,8 @@ Object.setPrototypeOf(HandshakeRequest.prototype, IncomingMessage.prototype);
  */
 export function keptRequest(req: IncomingMessage): IncomingMessage {
   if (!(req instanceof IncomingMessage) || req instanceof HandshakeRequest) return req;
+  const headers = req.headers;
+  if (typeof headers === "object" && headers !== null) internHeaders(headers);
   for (const key of Reflect.ownKeys(req)) if (!PRISTINE_KEYS.has(key)) return req;
   return new HandshakeRequest(req) as unknown as IncomingMessage;
 }

@@ -4,11 +4,11 @@
  * In v3 the direction is reversed: the client pings every `pingInterval`, the server answers each
  * ping with a pong, and the server closes the session ("ping timeout") when no ping came within
  * `pingInterval + pingTimeout` of the previous one (or of the handshake). One shared
- * {@link DeadlineQueue} per engine serves every v3 session, as the v4 queues do.
+ * {@link DeadlineList} per engine serves every v3 session, as the v4 queues do.
  */
-import { DeadlineQueue } from "./heartbeat.js";
+import { DeadlineList, type DeadlineEntry } from "./deadline-list.js";
 
-const queues = new WeakMap<object, DeadlineQueue<never>>();
+const queues = new WeakMap<object, DeadlineList<never>>();
 
 /**
  * The shared v3 ping-timeout queue of the sessions created with one options object.
@@ -19,16 +19,16 @@ const queues = new WeakMap<object, DeadlineQueue<never>>();
  * @param onOverdue called when a session's client stopped pinging
  * @returns the queue (delay `pingInterval + pingTimeout`)
  */
-export function v3PingTimeoutQueue<T>(
+export function v3PingTimeoutQueue<T extends DeadlineEntry>(
   key: object,
   pingInterval: number,
   pingTimeout: number,
   onOverdue: (target: T) => void,
-): DeadlineQueue<T> {
-  let q = queues.get(key) as DeadlineQueue<T> | undefined;
+): DeadlineList<T> {
+  let q = queues.get(key) as DeadlineList<T> | undefined;
   if (q === undefined) {
-    q = new DeadlineQueue<T>(pingInterval + pingTimeout, onOverdue);
-    queues.set(key, q as unknown as DeadlineQueue<never>);
+    q = new DeadlineList<T>(pingInterval + pingTimeout, onOverdue);
+    queues.set(key, q as unknown as DeadlineList<never>);
   }
   return q;
 }

@@ -14,9 +14,9 @@
  * 18: event-loop lag of 10 000 idle connections). A deadline then fires a little late, never early.
  */
 import { performance } from "node:perf_hooks";
+import { DeadlineList, MAX_PER_TURN, type DeadlineEntry } from "./deadline-list.js";
 
-/** The most deadlines one timer callback fires before yielding to I/O. */
-export const MAX_PER_TURN = 128;
+export { MAX_PER_TURN };
 
 /** A scheduled deadline; {@link DeadlineQueue.cancel} it to drop it. */
 export interface Deadline<T> {
@@ -126,29 +126,30 @@ export class DeadlineQueue<T> {
   }
 }
 
-const queues = new WeakMap<object, { ping: DeadlineQueue<never>; pong: DeadlineQueue<never> }>();
+const queues = new WeakMap<object, { ping: DeadlineList<never>; pong: DeadlineList<never> }>();
 
 /**
- * The shared ping and pong-timeout queues of the sessions created with one options object.
+ * The shared ping and pong-timeout lists of the sessions created with one options object (the
+ * sessions carry their deadlines: engine/deadline-list.ts).
  *
  * @param key the engine's resolved options (one per engine)
- * @param pingInterval delay of the ping queue
- * @param pingTimeout delay of the pong-timeout queue
+ * @param pingInterval delay of the ping list
+ * @param pingTimeout delay of the pong-timeout list
  * @param onPing called when a session's ping is due
  * @param onPongOverdue called when a session's pong is overdue
- * @returns the two queues
+ * @returns the two lists
  */
-export function heartbeatQueues<T>(
+export function heartbeatQueues<T extends DeadlineEntry>(
   key: object,
   pingInterval: number,
   pingTimeout: number,
   onPing: (target: T) => void,
   onPongOverdue: (target: T) => void,
-): { ping: DeadlineQueue<T>; pong: DeadlineQueue<T> } {
-  let q = queues.get(key) as { ping: DeadlineQueue<T>; pong: DeadlineQueue<T> } | undefined;
+): { ping: DeadlineList<T>; pong: DeadlineList<T> } {
+  let q = queues.get(key) as { ping: DeadlineList<T>; pong: DeadlineList<T> } | undefined;
   if (q === undefined) {
-    q = { ping: new DeadlineQueue(pingInterval, onPing), pong: new DeadlineQueue(pingTimeout, onPongOverdue) };
-    queues.set(key, q as unknown as { ping: DeadlineQueue<never>; pong: DeadlineQueue<never> });
+    q = { ping: new DeadlineList(pingInterval, onPing), pong: new DeadlineList(pingTimeout, onPongOverdue) };
+    queues.set(key, q as unknown as { ping: DeadlineList<never>; pong: DeadlineList<never> });
   }
   return q;
 }

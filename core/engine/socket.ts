@@ -6,7 +6,7 @@
  * the transport is writable. Overflow policy: a `volatile` packet is dropped; any other packet
  * closes the session with reason `"transport error"` and a SKT_ERR_ENGINE_BUFFER_FULL description.
  */
-import { compactListenerTable, listenerTable } from "../util/listener-table.js";
+import { deferListenerTable, listenerTable, noListenerTable } from "../util/listener-table.js";
 import { keptRequest } from "./handshake-request.js";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
@@ -17,7 +17,8 @@ import { BoundedQueue } from "../util/bounded-queue.js";
 import { ENGINE_PROTOCOL, type CloseReason } from "./constants.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { OutboundPacket, SendOptions, SessionHandle, Transport } from "./transport.js";
-import { heartbeatQueues, type Deadline, type DeadlineQueue } from "./heartbeat.js";
+import { heartbeatQueues } from "./heartbeat.js";
+import { kDeadlineDue, kDeadlineNext, kDeadlinePrev, type DeadlineEntry, type DeadlineList } from "./deadline-list.js";
 import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
 import { kAdopt, kConsumeClose, kConsumeMessage, kConsumer, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kSetConsumer, kUnhold } from "./contracts.js";
@@ -37,6 +38,23 @@ export interface SessionOwner {
 export interface SessionConsumer {
   [kConsumeMessage](data: string | Buffer): void;
   [kConsumeClose](reason: CloseReason, description?: Error): void;
+}
+
+// the bits of Socket#bits: the ready state (an index in READY_STATES), flags, the list waited in
+const READY_STATES: readonly ReadyState[] = ["opening", "open", "closing", "closed"];
+const STATE_MASK = 3;
+const UPGRADED = 4;
+const UPGRADING = 8;
+const CLOSE_AFTER_FLUSH = 16;
+const WAIT_PING = 32;
+const WAIT_PONG = 64;
+const WAIT_MASK = WAIT_PING | WAIT_PONG;
+
+/** What the sessions of one engine and protocol version share: options and heartbeat lists. */
+interface SessionContext {
+  readonly opts: ResolvedEngineOptions;
+  readonly ping: DeadlineList<Socket>;
+  readonly pong: DeadlineList<Socket>;
 }
 
 /** The data a message may carry. */
@@ -72,30 +90,7 @@ export interface EngineSocketEvents {
  *   socket.on("close", (reason) => console.log(socket.id, reason));
  * });
  */
-export class Socket extends EventEmitter<EngineSocketEvents> {
-  /**
-   * The session's side of its transport (the `SessionHandle` port): methods on one shared
-   * prototype, one field per session. Declared in the class so that it reaches the session's
-   * private members.
-   */
-  static readonly #Link = class SessionLink implements SessionHandle {
-    readonly #session: Socket;
-    constructor(session: Socket) {
-      this.#session = session;
-    }
-    onPacket(packet: EnginePacket): void {
-      this.#session.#onPacket(packet);
-    }
-    onDrain(): void {
-      this.#session.#onDrain();
-    }
-    onError(err: SocketeerError): void {
-      this.#session.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
-    }
-    onClose(): void {
-      this.#session.#onClose("transport close");
-    }
-  };
+export class Socket extends EventEmitter<EngineSocketEvents> implements SessionHandle, DeadlineEntry {
   /** The session id (`sid`). */
   readonly id: string;
   /**
@@ -107,31 +102,97 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   readonly protocol: 3 | 4;
   /** The peer address of the handshake request. */
   readonly remoteAddress: string;
-  /** `opening`, `open`, `closing` or `closed`. */
-  readyState: ReadyState = "opening";
   /** The current transport. */
   transport: Transport;
-  /** True once upgraded to WebSocket. */
-  upgraded = false;
-  /** True while an upgrade is being probed. */
-  upgrading = false;
+  // the ready state (STATE_MASK), UPGRADED, UPGRADING, CLOSE_AFTER_FLUSH and the heartbeat list
+  // waited in (WAIT_MASK): one small integer instead of six fields (issue 18)
+  #bits = 0;
 
-  #opts: ResolvedEngineOptions;
+  // the engine's options and heartbeat lists, shared by its sessions of one protocol version
+  // (one timer per list instead of one per session)
+  #ctx: SessionContext;
   // made when a first packet has to wait: a WebSocket session writes straight to its transport
   // and most never queue anything (issue 18: heap per idle connection)
   #buffer: BoundedQueue<Queued> | undefined;
-  #pingTimer: Deadline<Socket> | null = null;
-  #pingTimeoutTimer: Deadline<Socket> | null = null;
-  // shared by the engine's sessions: one timer each instead of one per session
-  #heartbeat: { ping: DeadlineQueue<Socket>; pong: DeadlineQueue<Socket> };
-  #probe: UpgradeProbe | null = null;
-  #closeAfterFlush = false;
-  // set while another node moves this session there (no sticky sessions, engine/remote-sessions.ts)
-  #moveHold: NodeJS.Timeout | null = null;
+  /** @internal Its place in the heartbeat list it waits in (engine/deadline-list.ts): no object per deadline. */
+  [kDeadlinePrev]: DeadlineEntry | null = null;
+  /** @internal */
+  [kDeadlineNext]: DeadlineEntry | null = null;
+  /** @internal */
+  [kDeadlineDue] = 0;
+  // the upgrade under way, if any: the probe of a WebSocket here, or the timer of a move to
+  // another node (no sticky sessions, engine/remote-sessions.ts); never both (see #probe, #moveHold)
+  #pendingUpgrade: UpgradeProbe | NodeJS.Timeout | null = null;
   #owner: SessionOwner | null = null;
   #consumer: SessionConsumer | null = null;
-  // one small object instead of four closures per session (heap per idle connection)
-  #handle: SessionHandle = new Socket.#Link(this);
+
+  /** `opening`, `open`, `closing` or `closed`. */
+  get readyState(): ReadyState {
+    return READY_STATES[this.#bits & STATE_MASK]!;
+  }
+
+  set readyState(value: ReadyState) {
+    const code = READY_STATES.indexOf(value);
+    this.#bits = (this.#bits & ~STATE_MASK) | (code < 0 ? 0 : code);
+  }
+
+  // the heartbeat list this session waits in (ping due, or pong overdue), null when in none
+  get #waitingIn(): DeadlineList<Socket> | null {
+    const wait = this.#bits & WAIT_MASK;
+    return wait === WAIT_PING ? this.#ctx.ping : wait === WAIT_PONG ? this.#ctx.pong : null;
+  }
+
+  set #waitingIn(list: DeadlineList<Socket> | null) {
+    const wait = list === null ? 0 : list === this.#ctx.ping ? WAIT_PING : WAIT_PONG;
+    this.#bits = (this.#bits & ~WAIT_MASK) | wait;
+  }
+
+  /** True once upgraded to WebSocket. */
+  get upgraded(): boolean {
+    return (this.#bits & UPGRADED) !== 0;
+  }
+
+  set upgraded(value: boolean) {
+    this.#bits = value ? this.#bits | UPGRADED : this.#bits & ~UPGRADED;
+  }
+
+  /** True while an upgrade is being probed. */
+  get upgrading(): boolean {
+    return (this.#bits & UPGRADING) !== 0;
+  }
+
+  set upgrading(value: boolean) {
+    this.#bits = value ? this.#bits | UPGRADING : this.#bits & ~UPGRADING;
+  }
+
+  // close() waits for the buffer (or the upgrade) before closing the transport
+  get #closeAfterFlush(): boolean {
+    return (this.#bits & CLOSE_AFTER_FLUSH) !== 0;
+  }
+
+  set #closeAfterFlush(value: boolean) {
+    this.#bits = value ? this.#bits | CLOSE_AFTER_FLUSH : this.#bits & ~CLOSE_AFTER_FLUSH;
+  }
+
+  // the probe of a WebSocket upgrade here
+  get #probe(): UpgradeProbe | null {
+    const pending = this.#pendingUpgrade;
+    return pending instanceof UpgradeProbe ? pending : null;
+  }
+
+  set #probe(probe: UpgradeProbe | null) {
+    if (probe !== null || this.#pendingUpgrade instanceof UpgradeProbe) this.#pendingUpgrade = probe;
+  }
+
+  // set while another node moves this session there
+  get #moveHold(): NodeJS.Timeout | null {
+    const pending = this.#pendingUpgrade;
+    return pending instanceof UpgradeProbe ? null : pending;
+  }
+
+  set #moveHold(timer: NodeJS.Timeout | null) {
+    if (timer !== null || !(this.#pendingUpgrade instanceof UpgradeProbe)) this.#pendingUpgrade = timer;
+  }
 
   /**
    * Created by the engine on a successful handshake; not meant to be constructed by users.
@@ -144,21 +205,53 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
    */
   constructor(id: string, req: IncomingMessage, transport: Transport, opts: ResolvedEngineOptions, protocol: 3 | 4 = ENGINE_PROTOCOL) {
     super();
-    compactListenerTable(this);
+    // most sessions are read only by the Socket.IO layer (kSetConsumer): no table until a listener
+    noListenerTable(this);
     this.id = id;
     this.remoteAddress = req.socket?.remoteAddress ?? "";
     // the fields apps read, not the stream (issue 18); req itself when something was attached
     this.request = keptRequest(req);
     this.transport = transport;
-    this.#opts = opts;
     this.protocol = protocol;
-    this.#heartbeat = heartbeatQueues(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
-    // --- Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout queue differs ---
-    if (protocol === 3) {
-      const pong = v3PingTimeoutQueue(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue);
-      this.#heartbeat = { ping: this.#heartbeat.ping, pong };
-    }
-    transport.bind(this.#handle);
+    this.#ctx = Socket.#contextOf(opts, protocol);
+    // the session itself receives its transport's reports (no closure nor link object per session)
+    transport.bind(this);
+  }
+
+  // ── the transport's reports (SessionHandle): engine.io's Socket has the same four methods ──
+
+  /**
+   * @internal A packet arrived on the transport.
+   *
+   * @param packet the packet
+   */
+  onPacket(packet: EnginePacket): void {
+    this.#onPacket(packet);
+  }
+
+  /** @internal The transport became writable. */
+  onDrain(): void {
+    this.#onDrain();
+  }
+
+  /**
+   * @internal The transport failed: closes with `"parse error"` (SKT_ERR_ENGINE_PARSE) or
+   * `"transport error"`.
+   *
+   * @param err the transport's error
+   */
+  onError(err: SocketeerError): void {
+    this.#onClose(err.code === "SKT_ERR_ENGINE_PARSE" ? "parse error" : "transport error", err);
+  }
+
+  /**
+   * @internal The transport closed (reason `"transport close"`), or closes with `reason`.
+   *
+   * @param reason the close reason
+   * @param description the error behind it, if any
+   */
+  onClose(reason: CloseReason = "transport close", description?: SocketeerError): void {
+    this.#onClose(reason, description);
   }
 
   /**
@@ -168,15 +261,15 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
    */
   open(upgrades: readonly string[]): void {
     this.readyState = "open";
-    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.#opts;
+    const { pingInterval, pingTimeout, maxHttpBufferSize } = this.#ctx.opts;
     const handshake = { sid: this.id, upgrades, pingInterval, pingTimeout, maxPayload: maxHttpBufferSize };
     this.#sendPacket("open", JSON.stringify(handshake), undefined, undefined);
-    if (this.#opts.initialPacket !== undefined) this.#sendPacket("message", this.#opts.initialPacket, undefined, undefined);
+    if (this.#ctx.opts.initialPacket !== undefined) this.#sendPacket("message", this.#ctx.opts.initialPacket, undefined, undefined);
     // the initial packet may already have closed the session (buffer caps)
     if (this.readyState !== "open") return;
     this.emit("open");
     // v3: no server ping; the client's pings must come within pingInterval + pingTimeout
-    if (this.protocol === 3) this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    if (this.protocol === 3) this.#wait(this.#ctx.pong);
     else this.#schedulePing();
   }
 
@@ -261,7 +354,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     }
     this.upgrading = true;
     if (this.listenerCount("upgrading") > 0) this.emit("upgrading", transport);
-    this.#probe = new UpgradeProbe(transport, this.#opts.upgradeTimeout, {
+    this.#probe = new UpgradeProbe(transport, this.#ctx.opts.upgradeTimeout, {
       onProbed: () => this.#releasePoll(),
       onUpgrade: () => this.#completeUpgrade(transport),
       onFail: () => {
@@ -359,7 +452,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
       this.#write([packet], cb === undefined ? undefined : [cb]);
       return;
     }
-    const buffer = (this.#buffer ??= new BoundedQueue(this.#opts.maxBufferedPackets, this.#opts.maxBufferedBytes));
+    const buffer = (this.#buffer ??= new BoundedQueue(this.#ctx.opts.maxBufferedPackets, this.#ctx.opts.maxBufferedBytes));
     if (!buffer.push({ packet, cb }, packetByteLength(packet))) {
       if (volatile) return;
       const which = buffer.wouldOverflow(packetByteLength(packet)) ?? "items";
@@ -421,7 +514,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     old.discard();
     old.destroy();
     this.transport = transport;
-    transport.bind(this.#handle);
+    transport.bind(this);
     this.upgraded = true;
     debug("session %s upgraded to %s", this.id, transport.name);
     if (this.listenerCount("upgrade") > 0) this.emit("upgrade", transport);
@@ -464,26 +557,25 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
   }
 
   #onClientPing(data: EnginePacket["data"]): void {
-    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
-    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    this.#wait(this.#ctx.pong);
     this.#sendPacket("pong", typeof data === "string" ? data : undefined, undefined, undefined);
     this.emit("heartbeat");
   }
 
   #schedulePing(): void {
     if (this.readyState === "closed") return;
-    this.#pingTimer = this.#heartbeat.ping.add(this);
+    this.#wait(this.#ctx.ping);
   }
 
   #onPingDue(): void {
-    this.#pingTimer = null;
+    this.#waitingIn = null;
     this.#sendPacket("ping", undefined, undefined, undefined);
     if (this.readyState === "closed") return;
-    this.#pingTimeoutTimer = this.#heartbeat.pong.add(this);
+    this.#wait(this.#ctx.pong);
   }
 
   #onPongOverdue(): void {
-    this.#pingTimeoutTimer = null;
+    this.#waitingIn = null;
     // as socket.io does, a WebSocket session starts the closing handshake (a Close frame; ws
     // bounds the wait for the answer) instead of dropping the TCP connection
     if (this.transport.name === "websocket") this.transport.close(Socket.#ignore);
@@ -500,15 +592,41 @@ export class Socket extends EventEmitter<EngineSocketEvents> {
     s.#onPongOverdue();
   }
 
+  /** Waits in `list` (ping due or pong overdue), out of any other list first. */
+  #wait(list: DeadlineList<Socket>): void {
+    this.#waitingIn?.remove(this);
+    this.#waitingIn = list;
+    list.add(this);
+  }
+
+  static #contexts = new WeakMap<ResolvedEngineOptions, { v4?: SessionContext; v3?: SessionContext }>();
+
+  /** The context of the sessions of one engine (its options) and protocol version. */
+  static #contextOf(opts: ResolvedEngineOptions, protocol: 3 | 4): SessionContext {
+    let byVersion = Socket.#contexts.get(opts);
+    if (byVersion === undefined) Socket.#contexts.set(opts, (byVersion = {}));
+    const key = protocol === 3 ? "v3" : "v4";
+    let ctx = byVersion[key];
+    if (ctx === undefined) {
+      const { ping, pong } = heartbeatQueues<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
+      // Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout list differs
+      ctx = { opts, ping, pong: protocol === 3 ? v3PingTimeoutQueue<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue) : pong };
+      byVersion[key] = ctx;
+    }
+    return ctx;
+  }
+
   static #ignore(): void {
     // nothing to do once the transport's close has started
   }
 
+  static {
+    deferListenerTable(this.prototype);
+  }
+
   #clearHeartbeat(): void {
-    if (this.#pingTimer !== null) this.#heartbeat.ping.cancel(this.#pingTimer);
-    if (this.#pingTimeoutTimer !== null) this.#heartbeat.pong.cancel(this.#pingTimeoutTimer);
-    this.#pingTimer = null;
-    this.#pingTimeoutTimer = null;
+    this.#waitingIn?.remove(this);
+    this.#waitingIn = null;
   }
 
   /** Packets waiting in the buffer. */

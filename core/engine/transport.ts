@@ -58,25 +58,62 @@ const NOOP_HANDLE: SessionHandle = {
   onClose() {},
 };
 
+const WRITABLE = 1;
+const GATHERING = 2;
+const BATCHING = 4;
+const DISCARDED = 8;
+
 /** Base of the polling and WebSocket transports. */
 export abstract class Transport {
   /** `"polling"` or `"websocket"`. */
   abstract readonly name: TransportName;
+  // writable, gathering, batching, discarded: one small integer instead of four fields (issue
+  // 18: heap per idle connection)
+  #flags = 0;
+
   /** Whether a `send` goes out at once. */
-  writable = false;
+  get writable(): boolean {
+    return (this.#flags & WRITABLE) !== 0;
+  }
+
+  set writable(value: boolean) {
+    this.#flags = value ? this.#flags | WRITABLE : this.#flags & ~WRITABLE;
+  }
+
   /**
    * True while the transport gathers the session's writes until the end of the event-loop turn
    * (it is writable, but the session buffers and flushes on the next `onDrain`).
    */
-  gathering = false;
+  get gathering(): boolean {
+    return (this.#flags & GATHERING) !== 0;
+  }
+
+  set gathering(value: boolean) {
+    this.#flags = value ? this.#flags | GATHERING : this.#flags & ~GATHERING;
+  }
+
   /**
    * True while the transport holds this turn's batch open (WebSocket: its socket corked until the
    * end of the event-loop turn): the session may send again at once, although `writable` is false
    * (a volatile packet is still dropped); the batch leaves in one write at the end of the turn.
    */
-  batching = false;
+  get batching(): boolean {
+    return (this.#flags & BATCHING) !== 0;
+  }
+
+  set batching(value: boolean) {
+    this.#flags = value ? this.#flags | BATCHING : this.#flags & ~BATCHING;
+  }
+
   /** Set once the transport was replaced by an upgrade. */
-  discarded = false;
+  get discarded(): boolean {
+    return (this.#flags & DISCARDED) !== 0;
+  }
+
+  set discarded(value: boolean) {
+    this.#flags = value ? this.#flags | DISCARDED : this.#flags & ~DISCARDED;
+  }
+
   /** The session (or probe) receiving this transport's reports. */
   protected handle: SessionHandle = NOOP_HANDLE;
 

@@ -11,6 +11,7 @@ import { createError, createErrorWithCause, type SocketeerError } from "../error
 import { PACKET_TYPES, decodePacket, encodePacket, type EnginePacketType } from "../parser/engine-packet.js";
 import { PreparedMessage, textPacketFrame } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
+import { compactListenerTable } from "../util/listener-table.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
 const COMPRESS = Object.freeze({ compress: true });
@@ -37,32 +38,97 @@ export interface BatchCap {
 }
 const NO_BATCH: BatchCap = Object.freeze({ items: 0, bytes: 0 });
 
+/** The engine's limits a transport reads: its batch caps and `maxPayload`. */
+interface Limits extends BatchCap {
+  readonly maxPayload: number;
+}
+// one Limits per engine (its BatchCap object is made once per engine)
+const limitsByCap = new WeakMap<BatchCap, Limits>();
+
+function limitsOf(cap: BatchCap, maxPayload: number): Limits {
+  let limits = limitsByCap.get(cap);
+  if (limits === undefined || limits.maxPayload !== maxPayload) {
+    limits = Object.freeze({ items: cap.items, bytes: cap.bytes, maxPayload });
+    limitsByCap.set(cap, limits);
+  }
+  return limits;
+}
+
+// the bits of WebSocketTransport#state
+const DEFLATE = 1;
+const CLOSED = 2;
+const CLOSING = 4;
+const FRAMES_DIRECT = 8;
+const CORKED = 16;
+const BATCH_CB = 32;
+
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 
 
 /** The WebSocket transport of one session. */
 export class WebSocketTransport extends Transport {
-  readonly name = "websocket" as const;
   #ws: WebSocket;
   #pending = 0;
   #done: (() => void)[] | undefined = undefined;
-  #compress: boolean;
-  #closed = false;
-  #closing = false;
-  #maxPayload: number;
+  // the flags below (DEFLATE…BATCH_CB) in one small integer (issue 18: heap per idle connection)
+  #state = 0;
+  // the engine's limits, shared by its transports: maxPayload and the batch caps
+  readonly #limits: Limits;
   #raw: Duplex | undefined;
-  // whether a prepared frame may be written straight to #raw (see send)
-  readonly #framesDirect: boolean;
-  // this turn's batch: #raw corked from its first write to the end of the turn (see send)
-  #corked = false;
   #batchItems = 0;
   // the batch's frames not yet handed to the socket, and their length
   #held: Buffer[] | undefined;
   #heldBytes = 0;
+
+  /** `"websocket"`. */
+  get name(): "websocket" {
+    return "websocket";
+  }
+
+  // whether permessage-deflate was negotiated on the server
+  get #compress(): boolean {
+    return (this.#state & DEFLATE) !== 0;
+  }
+
+  get #closed(): boolean {
+    return (this.#state & CLOSED) !== 0;
+  }
+
+  set #closed(value: boolean) {
+    this.#state = value ? this.#state | CLOSED : this.#state & ~CLOSED;
+  }
+
+  get #closing(): boolean {
+    return (this.#state & CLOSING) !== 0;
+  }
+
+  set #closing(value: boolean) {
+    this.#state = value ? this.#state | CLOSING : this.#state & ~CLOSING;
+  }
+
+  // whether a prepared frame may be written straight to #raw (see send)
+  get #framesDirect(): boolean {
+    return (this.#state & FRAMES_DIRECT) !== 0;
+  }
+
+  // this turn's batch: #raw corked from its first write to the end of the turn (see send)
+  get #corked(): boolean {
+    return (this.#state & CORKED) !== 0;
+  }
+
+  set #corked(value: boolean) {
+    this.#state = value ? this.#state | CORKED : this.#state & ~CORKED;
+  }
+
   // whether the batch's send callback is still to be attached to one of its writes
-  #batchCb = false;
-  readonly #batchCap: BatchCap;
+  get #batchCb(): boolean {
+    return (this.#state & BATCH_CB) !== 0;
+  }
+
+  set #batchCb(value: boolean) {
+    this.#state = value ? this.#state | BATCH_CB : this.#state & ~BATCH_CB;
+  }
 
   /**
    * @param ws an open `ws` socket
@@ -78,14 +144,16 @@ export class WebSocketTransport extends Transport {
     this.#raw = raw;
     // only under ws's own WebSocket (a custom wsEngine may not write through this socket), and
     // without perMessageDeflate (ws queues frames only while it compresses)
-    this.#framesDirect = raw !== undefined && !perMessageDeflate && ws instanceof WebSocket;
-    this.#batchCap = batchCap;
+    if (raw !== undefined && !perMessageDeflate && ws instanceof WebSocket) this.#state |= FRAMES_DIRECT;
+    if (perMessageDeflate) this.#state |= DEFLATE;
+    this.#limits = limitsOf(batchCap, maxPayload);
     this.#ws = ws;
-    this.#compress = perMessageDeflate;
     this.writable = true;
-    this.#maxPayload = maxPayload;
     // listeners without a closure per connection: each finds its transport through the ws object
     (ws as TaggedWebSocket)[kTransport] = this;
+    // ws's WebSocket starts with Node's dictionary-mode listener table (≈ 220 bytes once three
+    // listeners are in); the compact one holds them in ≈ 50 (issue 18: heap per idle connection)
+    compactListenerTable(ws);
     ws.on("message", WebSocketTransport.#wsOnMessage);
     ws.on("close", WebSocketTransport.#wsOnClose); // ws emits it once; `on` spares a once-wrapper per connection
     ws.on("error", WebSocketTransport.#wsOnError);
@@ -124,7 +192,7 @@ export class WebSocketTransport extends Transport {
     // ws reports a message over maxPayload this way, then closes with 1009
     const mapped =
       err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
-        ? createErrorWithCause("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", err, this.#maxPayload)
+        ? createErrorWithCause("SKT_ERR_ENGINE_PAYLOAD_TOO_LARGE", err, this.#limits.maxPayload)
         : createErrorWithCause("SKT_ERR_ENGINE_TRANSPORT", err, err.message);
     this.handle.onError(mapped);
   }
@@ -169,7 +237,7 @@ export class WebSocketTransport extends Transport {
       }
       // The batch of this turn (issue 18: one write per socket and turn): the socket stays corked
       // until the turn ends and the session writes straight into it meanwhile (`batching`).
-      if (socket !== undefined && this.#framesDirect && this.#batchCap.items > 0) {
+      if (socket !== undefined && this.#framesDirect && this.#limits.items > 0) {
         socket.cork();
         this.#corked = true;
         this.#batchItems = 0;
@@ -254,7 +322,7 @@ export class WebSocketTransport extends Transport {
     if (corked) {
       this.#batchItems += packets.length;
       // past the session's caps, what follows waits in its buffer (bounded) for the next drain
-      if (this.#batchItems >= this.#batchCap.items || this.#heldBytes + socket!.writableLength >= this.#batchCap.bytes) this.batching = false;
+      if (this.#batchItems >= this.#limits.items || this.#heldBytes + socket!.writableLength >= this.#limits.bytes) this.batching = false;
     }
   }
 

@@ -54,6 +54,10 @@ function rethrow(err: unknown): never {
   throw err;
 }
 
+// the bits of Client#bits
+const CLOSED = 1;
+const IN_HANDLER = 2;
+
 /** The decoder shape of the `parser` option (socket.io-parser's). */
 interface DecoderLike {
   add(chunk: unknown): void;
@@ -115,22 +119,71 @@ export class Client<
   // The connection's sockets: the only one in #one (the common case: one namespace), a Map
   // from the second one on or once `sockets` was read (issue 18: no Map per idle connection).
   #one: ClientSocket | undefined;
-  #many: Map<SocketId, ClientSocket> | undefined;
-
   readonly #server: ClientHost;
+  #connectTimer: NodeJS.Timeout | undefined;
+  // CLOSED, IN_HANDLER: one small integer instead of two fields (issue 18)
+  #bits = 0;
+  // Namespaces joined during the current turn of the event loop (see #onDecoded); made when
+  // first needed and dropped once empty, so an idle connection holds no Set (issue 18).
+  #justJoined: Set<string> | undefined;
+  // what few connections need (several namespaces, binary packets, a move, a namespace left),
+  // in one record made on first use: one field per connection instead of four (issue 18)
+  #rare: RareClientState | undefined;
+
+  get #closed(): boolean {
+    return (this.#bits & CLOSED) !== 0;
+  }
+
+  set #closed(value: boolean) {
+    this.#bits = value ? this.#bits | CLOSED : this.#bits & ~CLOSED;
+  }
+
+  // set while a decoded packet is dispatched to application code (see #onMessage)
+  get #inHandler(): boolean {
+    return (this.#bits & IN_HANDLER) !== 0;
+  }
+
+  set #inHandler(value: boolean) {
+    this.#bits = value ? this.#bits | IN_HANDLER : this.#bits & ~IN_HANDLER;
+  }
+
+  // the sockets from the second one on (see #one)
+  get #many(): Map<SocketId, ClientSocket> | undefined {
+    return this.#rare?.many;
+  }
+
+  set #many(value: Map<SocketId, ClientSocket> | undefined) {
+    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).many = value;
+  }
+
   // The connection's own decoder: with the default parser, made only when a binary packet starts
   // (its attachments are state of this connection); other packets go through the server's
   // shared decoder, which then holds no state (issue 18: heap per idle connection).
-  #decoder: DecoderLike | undefined;
-  #connectTimer: NodeJS.Timeout | undefined;
-  #closed = false;
-  #inHandler = false;
-  // Namespaces joined / left during the current turn of the event loop (see #onDecoded); made
-  // when first needed and dropped once empty, so an idle connection holds no Set (issue 18).
-  #justJoined: Set<string> | undefined;
-  #justLeft: Set<string> | undefined;
+  get #decoder(): DecoderLike | undefined {
+    return this.#rare?.decoder;
+  }
+
+  set #decoder(value: DecoderLike | undefined) {
+    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).decoder = value;
+  }
+
   // moved in from another node: the client's messages wait until its sockets are restored
-  #restoring: (string | Buffer)[] | undefined;
+  get #restoring(): (string | Buffer)[] | undefined {
+    return this.#rare?.restoring;
+  }
+
+  set #restoring(value: (string | Buffer)[] | undefined) {
+    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).restoring = value;
+  }
+
+  // namespaces left during the current turn of the event loop (see #onDecoded)
+  get #justLeft(): Set<string> | undefined {
+    return this.#rare?.justLeft;
+  }
+
+  set #justLeft(value: Set<string> | undefined) {
+    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).justLeft = value;
+  }
 
   /**
    * Created by the Server for each Engine.IO connection.
@@ -518,4 +571,12 @@ export class Client<
   static {
     installClientCompat(this);
   }
+}
+
+/** What few connections need: see Client#rare. */
+class RareClientState {
+  many: Map<SocketId, ClientSocket> | undefined = undefined;
+  decoder: DecoderLike | undefined = undefined;
+  restoring: (string | Buffer)[] | undefined = undefined;
+  justLeft: Set<string> | undefined = undefined;
 }

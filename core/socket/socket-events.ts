@@ -24,10 +24,9 @@ export abstract class SocketEvents<
   EmitEvents extends EventsMap,
   ReservedEvents extends EventsMap,
 > extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
-  // made on first use: most sockets have no packet middleware nor catch-all listener (issue 18)
-  #fns: PacketMiddleware[] | undefined;
-  #any: CatchAllListeners | undefined;
-  #anyOutgoing: CatchAllListeners | undefined;
+  // made on first use: most sockets have no packet middleware nor catch-all listener (issue 18:
+  // one field per socket; no private method either, so no per-instance brand)
+  #hooks: Hooks | undefined;
 
   /** Whether incoming events may still be delivered. */
   protected abstract get isConnected(): boolean;
@@ -42,63 +41,63 @@ export abstract class SocketEvents<
    */
   use(fn: PacketMiddleware): this {
     if (typeof fn !== "function") throw createError("SKT_ERR_INVALID_ARG", "socket.use(fn)", "a function", describeValue(fn));
-    (this.#fns ??= []).push(fn);
+    ((this.#hooks ??= new Hooks()).fns ??= []).push(fn);
     return this;
   }
 
   /** Listens to every incoming event. */
   onAny(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAny(listener)", "a function", describeValue(listener));
-    (this.#any ??= new CatchAllListeners()).add(listener);
+    ((this.#hooks ??= new Hooks()).any ??= new CatchAllListeners()).add(listener);
     return this;
   }
 
   /** Listens to every incoming event, before the other catch-all listeners. */
   prependAny(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAny(listener)", "a function", describeValue(listener));
-    (this.#any ??= new CatchAllListeners()).prepend(listener);
+    ((this.#hooks ??= new Hooks()).any ??= new CatchAllListeners()).prepend(listener);
     return this;
   }
 
   /** Removes one catch-all listener, or all of them. */
   offAny(listener?: AnyListener): this {
-    this.#any?.remove(listener);
+    this.#hooks?.any?.remove(listener);
     return this;
   }
 
   /** @returns the catch-all listeners */
   listenersAny(): AnyListener[] {
-    return this.#any?.list() ?? [];
+    return this.#hooks?.any?.list() ?? [];
   }
 
   /** Listens to every outgoing event (including broadcasts). */
   onAnyOutgoing(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "onAnyOutgoing(listener)", "a function", describeValue(listener));
-    (this.#anyOutgoing ??= new CatchAllListeners()).add(listener);
+    ((this.#hooks ??= new Hooks()).anyOutgoing ??= new CatchAllListeners()).add(listener);
     return this;
   }
 
   /** Listens to every outgoing event, before the other outgoing catch-all listeners. */
   prependAnyOutgoing(listener: AnyListener): this {
     if (typeof listener !== "function") throw createError("SKT_ERR_INVALID_ARG", "prependAnyOutgoing(listener)", "a function", describeValue(listener));
-    (this.#anyOutgoing ??= new CatchAllListeners()).prepend(listener);
+    ((this.#hooks ??= new Hooks()).anyOutgoing ??= new CatchAllListeners()).prepend(listener);
     return this;
   }
 
   /** Removes one outgoing catch-all listener, or all of them. */
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing?.remove(listener);
+    this.#hooks?.anyOutgoing?.remove(listener);
     return this;
   }
 
   /** @returns the outgoing catch-all listeners */
   listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoing?.list() ?? [];
+    return this.#hooks?.anyOutgoing?.list() ?? [];
   }
 
   /** Tells the outgoing catch-all listeners about `[event, ...args]` (free when there are none). */
   protected notifyOutgoing(args: readonly unknown[]): void {
-    const listeners = this.#anyOutgoing;
+    const listeners = this.#hooks?.anyOutgoing;
     if (listeners !== undefined && !listeners.isEmpty) listeners.notify(this, args);
   }
 
@@ -108,8 +107,13 @@ export abstract class SocketEvents<
    * came in the same batch) is dropped, and what a listener throws surfaces as uncaught.
    */
   protected dispatchIncoming(args: Event): void {
-    this.#any?.notify(this, args);
-    const fns = this.#fns;
+    const hooks = this.#hooks;
+    if (hooks === undefined) {
+      process.nextTick(SocketEvents.#deliver, this, args, undefined);
+      return;
+    }
+    hooks.any?.notify(this, args);
+    const fns = hooks.fns;
     if (fns === undefined || fns.length === 0) {
       process.nextTick(SocketEvents.#deliver, this, args, undefined);
       return;
@@ -124,20 +128,24 @@ export abstract class SocketEvents<
       else if (debug.enabled) debug("packet middleware refused %s: %s", args[0], err.message);
       return;
     }
-    if (self.isConnected) self.#emitIncoming(args);
-    else if (debug.enabled) debug("event %s dropped: the socket disconnected before its dispatch", args[0]);
-  }
-
-  /**
-   * Emits an incoming event. A client may name its event "error": with no "error" listener,
-   * EventEmitter would throw ERR_UNHANDLED_ERROR from inside the decoder (socket.io crashes the
-   * process there), so such an event is dropped.
-   */
-  #emitIncoming(args: Event): void {
-    if (args[0] === "error" && this.listenerCount("error") === 0) {
+    if (!self.isConnected) {
+      if (debug.enabled) debug("event %s dropped: the socket disconnected before its dispatch", args[0]);
+      return;
+    }
+    // A client may name its event "error": with no "error" listener, EventEmitter would throw
+    // ERR_UNHANDLED_ERROR from inside the decoder (socket.io crashes the process there), so such
+    // an event is dropped.
+    if (args[0] === "error" && self.listenerCount("error") === 0) {
       if (debug.enabled) debug("incoming \"error\" event with no listener dropped");
       return;
     }
-    this.emitUntyped(...args);
+    self.emitUntyped(...args);
   }
+}
+
+/** A socket's packet middlewares and catch-all listeners (made on first use). */
+class Hooks {
+  fns: PacketMiddleware[] | undefined = undefined;
+  any: CatchAllListeners | undefined = undefined;
+  anyOutgoing: CatchAllListeners | undefined = undefined;
 }

@@ -63,6 +63,11 @@ const debug = debuglog("socketeer:socket");
 // the time sockets' creation times are counted from (see Socket#issued)
 const ISSUED_BASE = Date.now();
 
+function issuedNow(): number {
+  const ms = Date.now() - ISSUED_BASE;
+  return ms < 0x3fffffff ? ms | 0 : ms;
+}
+
 /** Lifecycle events of a Socket. */
 export interface SocketReservedEventsMap {
   disconnect: (reason: DisconnectReason, description?: unknown) => void;
@@ -80,6 +85,13 @@ interface SocketFlags {
   timeout?: number;
   local?: boolean;
 }
+
+// the bits of Socket#bits
+const CLOSED = 1;
+const MOVED_IN = 2;
+const HANDSHAKE_BUILT = 4;
+const CONNECTED = 8;
+const RECOVERED = 16;
 
 // the flags of an emit without modifiers; frozen so that nothing writes into the shared object
 const NO_FLAGS: SocketFlags = Object.freeze({});
@@ -117,20 +129,15 @@ export class Socket<
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The Engine.IO connection this socket runs on. */
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  /** Whether the socket was restored by connection state recovery. */
-  readonly recovered: boolean = false;
-  /** Whether the socket is connected to its namespace. */
-  connected = false;
 
-  // the namespace, as this class uses it (the public `nsp` is the same object)
-  readonly #host: SocketHost;
   readonly #pid: string | undefined;
   // The handshake is built on first read from what it needs (most apps never read it on most
-  // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload.
-  #handshake: Handshake | undefined;
-  // ms since ISSUED_BASE: a small integer rather than a heap number per socket
-  readonly #issued = Date.now() - ISSUED_BASE;
-  #auth: unknown;
+  // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload. One
+  // field holds the CONNECT payload until then (HANDSHAKE_BUILT clear), the handshake after.
+  #handshakeOrAuth: unknown;
+  // ms since ISSUED_BASE: a small integer (`| 0`) rather than a heap number per socket, for the
+  // first 12 days of the process (then a heap number, as Date.now() gives)
+  readonly #issued = issuedNow();
   // `data`, made on first read
   #data: SocketData | undefined;
   // made on the first ack (most sockets never wait for one)
@@ -138,10 +145,47 @@ export class Socket<
   // NO_FLAGS until a modifier is used: no object per socket nor per emit
   #flags: SocketFlags = NO_FLAGS;
   #missed: unknown[][] | undefined;
+  // CONNECTED, RECOVERED, CLOSED, MOVED_IN, HANDSHAKE_BUILT: one small integer instead of five
+  // fields (issue 18)
+  #bits = 0;
+
+  /** Whether the socket was restored by connection state recovery. */
+  get recovered(): boolean {
+    return (this.#bits & RECOVERED) !== 0;
+  }
+
+  // writable in JavaScript, as socket.io's field is
+  set recovered(value: boolean) {
+    this.#bits = value ? this.#bits | RECOVERED : this.#bits & ~RECOVERED;
+  }
+
+  /** Whether the socket is connected to its namespace. */
+  get connected(): boolean {
+    return (this.#bits & CONNECTED) !== 0;
+  }
+
+  set connected(value: boolean) {
+    this.#bits = value ? this.#bits | CONNECTED : this.#bits & ~CONNECTED;
+  }
+
+  // the namespace, as this class uses it (the public `nsp` itself)
+  get #host(): SocketHost {
+    return this.nsp;
+  }
+
   // set once disconnected or refused: join() is a no-op from then on (socket.io's _cleanup)
-  #closed = false;
+  get #closed(): boolean {
+    return (this.#bits & CLOSED) !== 0;
+  }
+
+  set #closed(value: boolean) {
+    this.#bits = value ? this.#bits | CLOSED : this.#bits & ~CLOSED;
+  }
+
   // moved in from another node (no sticky sessions): the client is connected already
-  readonly #movedIn: boolean;
+  get #movedIn(): boolean {
+    return (this.#bits & MOVED_IN) !== 0;
+  }
 
   /**
    * Created by the namespace for each CONNECT; not meant to be constructed by users.
@@ -161,17 +205,19 @@ export class Socket<
   ) {
     super();
     this.nsp = nsp;
-    this.#host = nsp;
     this.client = client;
-    this.#movedIn = movedHandshake !== undefined;
-    if (movedHandshake !== undefined) this.#handshake = movedHandshake;
-    else if (auth !== undefined) this.#auth = auth;
+    if (movedHandshake !== undefined) {
+      this.#bits |= MOVED_IN | HANDSHAKE_BUILT;
+      this.#handshakeOrAuth = movedHandshake;
+    } else {
+      this.#handshakeOrAuth = auth;
+    }
     const recovery = this.#host.server.recovery;
     if (session !== undefined) {
       this.id = session.sid;
       this.#pid = session.pid;
       this.#data = session.data as SocketData;
-      this.recovered = true;
+      this.#bits |= RECOVERED;
       this.#missed = session.missedPackets;
       const adapter = this.#adapter();
       runAdapterHook(adapter, () => adapter.addAll(this.id, new Set(session.rooms)));
@@ -183,11 +229,11 @@ export class Socket<
 
   /** The handshake details (built on first read, then the same object). */
   get handshake(): Handshake {
-    if (this.#handshake === undefined) {
-      this.#handshake = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#auth, ISSUED_BASE + this.#issued);
-      this.#auth = undefined;
+    if ((this.#bits & HANDSHAKE_BUILT) === 0) {
+      this.#handshakeOrAuth = buildHandshake(this.client.request, this.client.conn.remoteAddress, this.#handshakeOrAuth, ISSUED_BASE + this.#issued);
+      this.#bits |= HANDSHAKE_BUILT;
     }
-    return this.#handshake;
+    return this.#handshakeOrAuth as Handshake;
   }
 
   /** Free-form data, shared with `fetchSockets()` (and other nodes with a cluster adapter). */

@@ -40,6 +40,8 @@ export function nameTable<T>(): Record<string, T> {
 /** An emitter's listeners by event name (`undefined` for a name nobody listens to). */
 export type ListenerTable = Readonly<Record<string, unknown>>;
 
+const NO_LISTENERS: ListenerTable = NO_NAMES as ListenerTable;
+
 /**
  * The emitter's own listener table, for hot paths that ask per packet whether anyone listens:
  * `listenerTable(e).name !== undefined` is `e.listenerCount("name") > 0` without the call, and
@@ -48,5 +50,44 @@ export type ListenerTable = Readonly<Record<string, unknown>>;
  * a name once its last listener is gone; removeAllListeners replaces the table).
  */
 export function listenerTable(emitter: EventEmitter): ListenerTable {
-  return (emitter as unknown as { _events: ListenerTable })._events;
+  // an emitter of a class that went through deferListenerTable has none until its first listener
+  return (emitter as unknown as { _events: ListenerTable | undefined })._events ?? NO_LISTENERS;
+}
+
+type AddListener = (this: EventEmitter, event: string | symbol, listener: (...args: never[]) => void) => EventEmitter;
+
+/**
+ * For emitters most of which never get a listener (an engine session whose only reader is the
+ * Socket.IO layer): the table is made, compact, by the first `on` / `addListener` /
+ * `prependListener` (`once` and `prependOnceListener` go through them) instead of at
+ * construction. Node's EventEmitter reads an absent table as an empty one everywhere
+ * (`emit`, `listenerCount`, `listeners`, `eventNames`, `off`, `removeAllListeners`).
+ *
+ * @param proto the prototype of the emitter class (its instances call {@link noListenerTable})
+ */
+export function deferListenerTable(proto: EventEmitter): void {
+  for (const name of ["addListener", "on", "prependListener"] as const) {
+    const add = proto[name] as unknown as AddListener;
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      writable: true,
+      value: function addWithTable(this: EventEmitter, event: string | symbol, listener: (...args: never[]) => void): EventEmitter {
+        const e = this as unknown as EmitterInternals;
+        if (e._events === undefined) {
+          e._events = Object.create(NO_NAMES) as object;
+          e._eventsCount = 0;
+        }
+        return add.call(this, event, listener);
+      },
+    });
+  }
+}
+
+/**
+ * Drops the empty table of a freshly constructed emitter whose class went through
+ * {@link deferListenerTable}. Call it right after `super()`.
+ */
+export function noListenerTable(emitter: EventEmitter): void {
+  const e = emitter as unknown as EmitterInternals;
+  if (e._eventsCount === 0) e._events = undefined;
 }

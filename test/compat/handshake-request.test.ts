@@ -48,6 +48,12 @@ test("Socketeer: an idle socket's request holds no stream state; with an engine 
   await plain.connect("/");
   const [s1] = await c1;
   assert.equal((s1.request as AnyRequest)._readableState, undefined, "no Readable state kept");
+  // the slim record's version and flags read and write as IncomingMessage's fields
+  const r1 = s1.request as AnyRequest;
+  assert.deepEqual([r1.httpVersion, r1.httpVersionMajor, r1.httpVersionMinor, r1.complete, r1.aborted], ["1.1", 1, 1, true, false]);
+  r1.httpVersion = "1.0";
+  r1.aborted = true;
+  assert.deepEqual([r1.httpVersion, r1.httpVersionMajor, r1.httpVersionMinor, r1.aborted, r1.complete], ["1.0", 1, 0, true, true]);
 
   const withSession = await setup(t, {});
   let seen: IncomingMessage | undefined;

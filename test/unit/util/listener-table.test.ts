@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
-import { compactListenerTable, listenerTable } from "../../../core/util/listener-table.js";
+import { compactListenerTable, deferListenerTable, listenerTable, noListenerTable } from "../../../core/util/listener-table.js";
 
 class Compact extends EventEmitter {
   constructor() {
@@ -47,8 +47,41 @@ test("an emitter that already has listeners keeps its table", () => {
   assert.deepEqual(e.listeners("x"), [f]);
 });
 
+class Deferred extends EventEmitter {
+  constructor() {
+    super();
+    noListenerTable(this);
+  }
+  static {
+    deferListenerTable(this.prototype);
+  }
+}
+
+test("an emitter with a deferred table: no table until a listener, then every EventEmitter method works", () => {
+  const e = new Deferred();
+  assert.equal((e as unknown as { _events?: object })._events, undefined, "no table at construction");
+  assert.equal(e.emit("x"), false);
+  assert.equal(e.listenerCount("x"), 0);
+  assert.deepEqual(e.eventNames(), []);
+  assert.deepEqual(e.listeners("x"), []);
+  assert.equal(e.off("x", () => {}), e);
+  assert.equal(e.removeAllListeners("x"), e);
+  assert.throws(() => e.emit("error", new Error("boom")), /boom/, "an unheard error still throws");
+  const seen: string[] = [];
+  e.once("toString", (v: string) => seen.push(`once:${v}`));
+  e.prependListener("x", (v: string) => seen.push(`x2:${v}`));
+  e.prependOnceListener("x", (v: string) => seen.push(`x1:${v}`));
+  e.addListener("x", (v: string) => seen.push(`x3:${v}`));
+  assert.equal(e.emit("toString", "a"), true);
+  assert.equal(e.emit("x", "b"), true);
+  assert.equal(e.emit("x", "c"), true);
+  assert.deepEqual(seen, ["once:a", "x1:b", "x2:b", "x3:b", "x2:c", "x3:c"]);
+  assert.deepEqual(e.eventNames(), ["x"]);
+  assert.equal(Object.getPrototypeOf(Object.getPrototypeOf((e as unknown as { _events: object })._events)), null, "the compact table");
+});
+
 test("listenerTable(e).name is defined exactly when listenerCount(name) > 0 (on, once, off, removeAllListeners)", () => {
-  for (const e of [new Compact(), new EventEmitter()]) {
+  for (const e of [new Compact(), new EventEmitter(), new Deferred()]) {
     const agrees = (name: string): void => assert.equal(listenerTable(e)[name] !== undefined, e.listenerCount(name) > 0, name);
     const names = ["packet", "data", "message", "drain", "toString"];
     names.forEach(agrees);
