@@ -1,11 +1,11 @@
 /**
  * @module engine/deadline-list — the heartbeat's deadlines kept in the sessions themselves.
  *
- * Same contract as `DeadlineQueue` (engine/heartbeat.ts): one delay per list, one timer
- * armed for the head, at most {@link MAX_PER_TURN} deadlines fired per turn of the event loop.
- * The difference is where a deadline lives: in three fields of its owner (previous, next, due),
- * linked into a circular list around a sentinel, instead of an object made at each `add` (issue
- * 18: heap per idle connection, and no allocation per heartbeat). An owner is in one list at a
+ * One delay per list, one timer armed for the head, at most {@link MAX_PER_TURN} deadlines fired
+ * per turn of the event loop (engine/heartbeat.ts). A deadline lives in three fields of its owner
+ * (previous, next, due), linked into a circular list around a sentinel, not in an object made at
+ * each `add` (issue 18: heap per idle connection, and no allocation per heartbeat; it replaced
+ * a FIFO of deadline objects). An owner is in one list at a
  * time (a session waits either for its next ping or for the client's pong), and leaves it at once
  * when cancelled, so it can be added to another list right after.
  */
