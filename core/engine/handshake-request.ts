@@ -22,6 +22,7 @@
 import { IncomingMessage, type IncomingHttpHeaders } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import { InternTable } from "../util/intern.js";
+import { withBit } from "../util/bits.js";
 
 /** The own keys of a request nobody touched (measured on this Node version at load time). */
 const PRISTINE_KEYS: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
@@ -121,7 +122,7 @@ class HandshakeRequest {
   }
 
   set upgrade(value: boolean) {
-    this.#bits = value ? this.#bits | UPGRADE : this.#bits & ~UPGRADE;
+    this.#bits = withBit(this.#bits, UPGRADE, value);
   }
 
   get complete(): boolean {
@@ -129,7 +130,7 @@ class HandshakeRequest {
   }
 
   set complete(value: boolean) {
-    this.#bits = value ? this.#bits | COMPLETE : this.#bits & ~COMPLETE;
+    this.#bits = withBit(this.#bits, COMPLETE, value);
   }
 
   get aborted(): boolean {
@@ -137,7 +138,7 @@ class HandshakeRequest {
   }
 
   set aborted(value: boolean) {
-    this.#bits = value ? this.#bits | ABORTED : this.#bits & ~ABORTED;
+    this.#bits = withBit(this.#bits, ABORTED, value);
   }
 
   /** `[name, value, …]` as `IncomingMessage#rawHeaders`, rebuilt from `headers` (lower-case names). */

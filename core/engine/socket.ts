@@ -23,6 +23,7 @@ import { v3PingTimeoutQueue } from "./heartbeat-v3.js";
 import { UpgradeProbe } from "./upgrade.js";
 import { kAdopt, kConsumeClose, kConsumeMessage, kConsumer, kForceClose, kHandOver, kHold, kOfferUpgrade, kReceive, kRegisterOwner, kSessionClosed, kSetConsumer, kUnhold } from "./contracts.js";
 import type { MovedPacket } from "./remote-sessions.js";
+import { withBit } from "../util/bits.js";
 
 const debug = debuglog("socketeer:engine");
 
@@ -59,7 +60,6 @@ interface SessionContext {
 
 /** The data a message may carry. */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
-
 
 interface Queued {
   readonly packet: OutboundPacket;
@@ -153,7 +153,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   }
 
   set upgraded(value: boolean) {
-    this.#bits = value ? this.#bits | UPGRADED : this.#bits & ~UPGRADED;
+    this.#bits = withBit(this.#bits, UPGRADED, value);
   }
 
   /** True while an upgrade is being probed. */
@@ -162,7 +162,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   }
 
   set upgrading(value: boolean) {
-    this.#bits = value ? this.#bits | UPGRADING : this.#bits & ~UPGRADING;
+    this.#bits = withBit(this.#bits, UPGRADING, value);
   }
 
   // close() waits for the buffer (or the upgrade) before closing the transport
@@ -171,7 +171,7 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   }
 
   set #closeAfterFlush(value: boolean) {
-    this.#bits = value ? this.#bits | CLOSE_AFTER_FLUSH : this.#bits & ~CLOSE_AFTER_FLUSH;
+    this.#bits = withBit(this.#bits, CLOSE_AFTER_FLUSH, value);
   }
 
   // the probe of a WebSocket upgrade here

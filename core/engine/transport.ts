@@ -9,6 +9,7 @@ import type { EnginePacket } from "../parser/engine-packet.js";
 import type { SocketeerError } from "../errors.js";
 import type { TransportName } from "./constants.js";
 import type { PreparedMessage } from "./prepared-message.js";
+import { withBit } from "../util/bits.js";
 
 /** Per-packet send options (`socket.send(data, opts)`). */
 export interface SendOptions {
@@ -77,7 +78,7 @@ export abstract class Transport {
   }
 
   set writable(value: boolean) {
-    this.#flags = value ? this.#flags | WRITABLE : this.#flags & ~WRITABLE;
+    this.#flags = withBit(this.#flags, WRITABLE, value);
   }
 
   /**
@@ -89,7 +90,7 @@ export abstract class Transport {
   }
 
   set gathering(value: boolean) {
-    this.#flags = value ? this.#flags | GATHERING : this.#flags & ~GATHERING;
+    this.#flags = withBit(this.#flags, GATHERING, value);
   }
 
   /**
@@ -102,7 +103,7 @@ export abstract class Transport {
   }
 
   set batching(value: boolean) {
-    this.#flags = value ? this.#flags | BATCHING : this.#flags & ~BATCHING;
+    this.#flags = withBit(this.#flags, BATCHING, value);
   }
 
   /** Set once the transport was replaced by an upgrade. */
@@ -111,7 +112,7 @@ export abstract class Transport {
   }
 
   set discarded(value: boolean) {
-    this.#flags = value ? this.#flags | DISCARDED : this.#flags & ~DISCARDED;
+    this.#flags = withBit(this.#flags, DISCARDED, value);
   }
 
   /** The session (or probe) receiving this transport's reports. */

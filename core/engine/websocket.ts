@@ -12,6 +12,7 @@ import { PACKET_TYPES, decodePacket, encodePacket, type EnginePacketType } from 
 import { PreparedMessage, textPacketFrame } from "./prepared-message.js";
 import { Transport, type OutboundPacket, type SendOptions } from "./transport.js";
 import { compactListenerTable } from "../util/listener-table.js";
+import { withBit } from "../util/bits.js";
 
 // shared per-frame option objects: one allocation less per packet on the hot path
 const COMPRESS = Object.freeze({ compress: true });
@@ -96,7 +97,7 @@ export class WebSocketTransport extends Transport {
   }
 
   set #closed(value: boolean) {
-    this.#state = value ? this.#state | CLOSED : this.#state & ~CLOSED;
+    this.#state = withBit(this.#state, CLOSED, value);
   }
 
   get #closing(): boolean {
@@ -104,7 +105,7 @@ export class WebSocketTransport extends Transport {
   }
 
   set #closing(value: boolean) {
-    this.#state = value ? this.#state | CLOSING : this.#state & ~CLOSING;
+    this.#state = withBit(this.#state, CLOSING, value);
   }
 
   // whether a prepared frame may be written straight to #raw (see send)
@@ -118,7 +119,7 @@ export class WebSocketTransport extends Transport {
   }
 
   set #corked(value: boolean) {
-    this.#state = value ? this.#state | CORKED : this.#state & ~CORKED;
+    this.#state = withBit(this.#state, CORKED, value);
   }
 
   // whether the batch's send callback is still to be attached to one of its writes
@@ -127,7 +128,7 @@ export class WebSocketTransport extends Transport {
   }
 
   set #batchCb(value: boolean) {
-    this.#state = value ? this.#state | BATCH_CB : this.#state & ~BATCH_CB;
+    this.#state = withBit(this.#state, BATCH_CB, value);
   }
 
   /**

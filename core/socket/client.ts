@@ -35,6 +35,7 @@ import type { SocketIoClientMembers } from "../compat/members.js";
 import { isV2Client, parseV2Namespace } from "./v2-clients.js";
 import { kMovedIn, type MovedSession } from "../engine/remote-sessions.js";
 import { asMovedClientState, type HeldAck, type MovedClientState } from "./moved-state.js";
+import { withBit } from "../util/bits.js";
 
 const debug = debuglog("socketeer:client");
 const kClient = Symbol("socketeer.client");
@@ -135,7 +136,7 @@ export class Client<
   }
 
   set #closed(value: boolean) {
-    this.#bits = value ? this.#bits | CLOSED : this.#bits & ~CLOSED;
+    this.#bits = withBit(this.#bits, CLOSED, value);
   }
 
   // set while a decoded packet is dispatched to application code (see #onMessage)
@@ -144,7 +145,12 @@ export class Client<
   }
 
   set #inHandler(value: boolean) {
-    this.#bits = value ? this.#bits | IN_HANDLER : this.#bits & ~IN_HANDLER;
+    this.#bits = withBit(this.#bits, IN_HANDLER, value);
+  }
+
+  // sets a field of #rare; clearing one of a record never made makes none
+  #setRare<K extends keyof RareClientState>(key: K, value: RareClientState[K]): void {
+    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState())[key] = value;
   }
 
   // the sockets from the second one on (see #one)
@@ -153,7 +159,7 @@ export class Client<
   }
 
   set #many(value: Map<SocketId, ClientSocket> | undefined) {
-    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).many = value;
+    this.#setRare("many", value);
   }
 
   // The connection's own decoder: with the default parser, made only when a binary packet starts
@@ -164,7 +170,7 @@ export class Client<
   }
 
   set #decoder(value: DecoderLike | undefined) {
-    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).decoder = value;
+    this.#setRare("decoder", value);
   }
 
   // moved in from another node: the client's messages wait until its sockets are restored
@@ -173,7 +179,7 @@ export class Client<
   }
 
   set #restoring(value: (string | Buffer)[] | undefined) {
-    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).restoring = value;
+    this.#setRare("restoring", value);
   }
 
   // namespaces left during the current turn of the event loop (see #onDecoded)
@@ -182,7 +188,7 @@ export class Client<
   }
 
   set #justLeft(value: Set<string> | undefined) {
-    if (value !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientState()).justLeft = value;
+    this.#setRare("justLeft", value);
   }
 
   /**

@@ -57,6 +57,7 @@ import type { Client } from "./client.js";
 // cycle: `socket.nsp` is typed as the public Namespace (socket.io's API); the socket itself calls
 // its namespace only through the SocketHost contract, and imports nothing of it at run time
 import type { Namespace } from "../namespace/namespace.js";
+import { withBit } from "../util/bits.js";
 
 const debug = debuglog("socketeer:socket");
 
@@ -156,7 +157,7 @@ export class Socket<
 
   // writable in JavaScript, as socket.io's field is
   set recovered(value: boolean) {
-    this.#bits = value ? this.#bits | RECOVERED : this.#bits & ~RECOVERED;
+    this.#bits = withBit(this.#bits, RECOVERED, value);
   }
 
   /** Whether the socket is connected to its namespace. */
@@ -165,7 +166,7 @@ export class Socket<
   }
 
   set connected(value: boolean) {
-    this.#bits = value ? this.#bits | CONNECTED : this.#bits & ~CONNECTED;
+    this.#bits = withBit(this.#bits, CONNECTED, value);
   }
 
   // the namespace, as this class uses it (the public `nsp` itself)
@@ -179,7 +180,7 @@ export class Socket<
   }
 
   set #closed(value: boolean) {
-    this.#bits = value ? this.#bits | CLOSED : this.#bits & ~CLOSED;
+    this.#bits = withBit(this.#bits, CLOSED, value);
   }
 
   // moved in from another node (no sticky sessions): the client is connected already
