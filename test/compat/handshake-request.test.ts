@@ -42,6 +42,23 @@ for (const { name, Server } of IMPLEMENTATIONS) {
   }
 }
 
+for (const { name, Server } of IMPLEMENTATIONS) {
+  test(`${name}: a WebSocket handshake keeps its upgrade headers, and handshake.address outlives the connection`, async (t) => {
+    const s = await setup(t, {}, Server);
+    const connected = waitFor<[Socket]>(s.io, "connection");
+    const client = await s.connect("/", { transports: ["websocket"] });
+    const [socket] = await connected;
+    const headers = socket.handshake.headers;
+    assert.equal(headers.upgrade, "websocket");
+    assert.equal(headers["sec-websocket-version"], "13");
+    assert.equal(typeof headers["sec-websocket-key"], "string");
+    assert.equal(socket.request.headers["sec-websocket-version"], "13");
+    const seenAtDisconnect = new Promise<string>((resolve) => socket.on("disconnect", () => resolve(socket.handshake.address)));
+    client.disconnect();
+    assert.match(await seenAtDisconnect, /127\.0\.0\.1$/);
+  });
+}
+
 test("Socketeer: an idle socket's request holds no stream state; with an engine middleware's attachment it is the request itself", async (t) => {
   const plain = await setup(t, {});
   const c1 = waitFor<[Socket]>(plain.io, "connection");
