@@ -83,7 +83,13 @@ const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--enable
 function runner(list, timeoutMs, live) {
   return new Promise((resolveRun) => {
     const out = [];
-    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${timeoutMs}`, ...list], {
+    // --test-force-exit: a file's process ends once its tests and after-hooks have run, even if a
+    // handle of the test's own (a client still reconnecting, a pooled connection) would keep it
+    // alive; otherwise the runner waits for it until the file's timeout and fails a file whose tests
+    // all passed. Leaks of the server's own are asserted where they matter: test/engine/cleanup.test.ts
+    // and test/hardening/shutdown.test.ts.
+    const args = ["--import", "tsx", "--test", "--test-force-exit", "--test-reporter=spec", `--test-timeout=${timeoutMs}`, ...list];
+    const child = spawn(process.execPath, args, {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
