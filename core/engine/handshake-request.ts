@@ -16,6 +16,10 @@
  * `headersDistinct` rebuilt from `headers` when read (lower-case names). It is no longer a
  * readable stream: the handshake's body was consumed long ago.
  *
+ * The slim record's `headers` is a copy of the request's, made to take less memory (see
+ * compactHeaders): the same plain object to apps, shared by `socket.request` and
+ * `socket.handshake` as the original is with socket.io.
+ *
  * Either way, the header values most connections repeat (`host`, `upgrade`, `user-agent`…) and
  * the url become strings shared by every connection that sent the same text (util/intern.ts).
  */
@@ -62,6 +66,44 @@ function internHeaders(headers: IncomingHttpHeaders): void {
   }
 }
 
+// Node's headers object is an object literal grown one header at a time: V8 keeps the first four
+// values in the object and the others in a separate array (≈ 96 bytes for the five headers of a
+// WebSocket handshake). A copy made by a constructor of its own keeps them all in the object
+// (≈ 64 bytes): V8 sizes a constructor's objects by the properties its first ones received, so
+// there is one constructor per header count, each making only objects of that many headers.
+// The copies are plain objects, as Node's (prototype Object.prototype, same keys in the same
+// order, same values, writable and extensible); V8 keeps at most ten properties in such an
+// object, and four or fewer fit in Node's own.
+const COMPACT_MIN = 5;
+const COMPACT_MAX = 10;
+type HeadersMaker = new () => IncomingHttpHeaders;
+
+function headersMaker(): HeadersMaker {
+  function HandshakeHeaders(): void {
+    // its objects get their headers from compactHeaders
+  }
+  HandshakeHeaders.prototype = Object.prototype;
+  return HandshakeHeaders as unknown as HeadersMaker;
+}
+
+const headersMakers: readonly HeadersMaker[] = Array.from({ length: COMPACT_MAX + 1 }, headersMaker);
+
+/** A copy of `headers` held in less memory, or `headers` itself when it is not a plain record of 5-10 headers. */
+function compactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  if (typeof headers !== "object" || headers === null || Object.getPrototypeOf(headers) !== Object.prototype || !Object.isExtensible(headers)) return headers;
+  const keys = Object.keys(headers);
+  const n = keys.length;
+  if (n < COMPACT_MIN || n > COMPACT_MAX || Reflect.ownKeys(headers).length !== n) return headers;
+  for (let i = 0; i < n; i++) {
+    const d = Object.getOwnPropertyDescriptor(headers, keys[i]!);
+    // only the plain data properties Node makes (no accessor, nothing an assignment would not copy)
+    if (keys[i] === "__proto__" || d === undefined || d.get !== undefined || d.set !== undefined || d.writable !== true || d.configurable !== true) return headers;
+  }
+  const copy = new headersMakers[n]!();
+  for (let i = 0; i < n; i++) copy[keys[i]!] = headers[keys[i]!];
+  return copy;
+}
+
 // #bits: HTTP major version (bits 0-7), minor version (bits 8-15), then the three flags
 const UPGRADE = 1 << 16;
 const COMPLETE = 1 << 17;
@@ -80,7 +122,7 @@ class HandshakeRequest {
   #bits: number;
 
   constructor(req: IncomingMessage) {
-    this.headers = req.headers;
+    this.headers = compactHeaders(req.headers);
     this.url = req.url === undefined ? undefined : urls.intern(req.url);
     this.method = req.method;
     this.socket = req.socket;

@@ -51,11 +51,19 @@ const WAIT_PING = 32;
 const WAIT_PONG = 64;
 const WAIT_MASK = WAIT_PING | WAIT_PONG;
 
-/** What the sessions of one engine and protocol version share: options and heartbeat lists. */
+/**
+ * What the sessions of one engine and protocol version share: options, heartbeat lists, the
+ * protocol version and, once registered, the engine that lists them (issue 18: fields shared
+ * rather than held per session).
+ */
 interface SessionContext {
   readonly opts: ResolvedEngineOptions;
   readonly ping: DeadlineList<Socket>;
   readonly pong: DeadlineList<Socket>;
+  readonly protocol: 3 | 4;
+  readonly owner: SessionOwner | null;
+  // the contexts of the same options and version with an owner (see kRegisterOwner)
+  readonly owned: WeakMap<SessionOwner, SessionContext>;
 }
 
 /** The data a message may carry. */
@@ -98,8 +106,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
    * (see engine/handshake-request.ts: a slim copy when nothing was attached).
    */
   readonly request: IncomingMessage;
-  /** The Engine.IO protocol version: 4, or 3 for a socket.io v2 client (`allowEIO3`). */
-  readonly protocol: 3 | 4;
   /** The peer address of the handshake request. */
   readonly remoteAddress: string;
   /** The current transport. */
@@ -123,8 +129,12 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
   // the upgrade under way, if any: the probe of a WebSocket here, or the timer of a move to
   // another node (no sticky sessions, engine/remote-sessions.ts); never both (see #probe, #moveHold)
   #pendingUpgrade: UpgradeProbe | NodeJS.Timeout | null = null;
-  #owner: SessionOwner | null = null;
   #consumer: SessionConsumer | null = null;
+
+  /** The Engine.IO protocol version: 4, or 3 for a socket.io v2 client (`allowEIO3`). */
+  get protocol(): 3 | 4 {
+    return this.#ctx.protocol;
+  }
 
   /** `opening`, `open`, `closing` or `closed`. */
   get readyState(): ReadyState {
@@ -212,7 +222,6 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     // the fields apps read, not the stream (issue 18); req itself when something was attached
     this.request = keptRequest(req);
     this.transport = transport;
-    this.protocol = protocol;
     this.#ctx = Socket.#contextOf(opts, protocol);
     // the session itself receives its transport's reports (no closure nor link object per session)
     transport.bind(this);
@@ -328,7 +337,11 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
 
   /** @internal The engine that lists this session: told first when it closes. */
   [kRegisterOwner](owner: SessionOwner): void {
-    this.#owner = owner;
+    const ctx = this.#ctx;
+    if (ctx.owner === owner) return;
+    let owned = ctx.owned.get(owner);
+    if (owned === undefined) ctx.owned.set(owner, (owned = { ...ctx, owner }));
+    this.#ctx = owned;
   }
 
   /** @internal The layer above (the Socket.IO Client), or null to let go of it. */
@@ -610,7 +623,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     if (ctx === undefined) {
       const { ping, pong } = heartbeatQueues<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pingQueueOnDue, Socket.#pongQueueOnDue);
       // Engine.IO v3 (allowEIO3): the client pings; only the ping-timeout list differs
-      ctx = { opts, ping, pong: protocol === 3 ? v3PingTimeoutQueue<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue) : pong };
+      const v3pong = protocol === 3 ? v3PingTimeoutQueue<Socket>(opts, opts.pingInterval, opts.pingTimeout, Socket.#pongQueueOnDue) : undefined;
+      ctx = { opts, ping, pong: v3pong ?? pong, protocol, owner: null, owned: new WeakMap() };
       byVersion[key] = ctx;
     }
     return ctx;
@@ -657,9 +671,8 @@ export class Socket extends EventEmitter<EngineSocketEvents> implements SessionH
     this.upgrading = false;
     this.#buffer?.clear();
     this.transport.destroy();
-    const owner = this.#owner;
-    this.#owner = null;
-    owner?.[kSessionClosed](this);
+    // told once: a closed session never comes back here
+    this.#ctx.owner?.[kSessionClosed](this);
     const consumer = this.#consumer;
     this.#consumer = null;
     consumer?.[kConsumeClose](reason, description);

@@ -62,6 +62,9 @@ const CLOSING = 4;
 const FRAMES_DIRECT = 8;
 const CORKED = 16;
 const BATCH_CB = 32;
+// from this bit on: the count of sends whose callback is awaited (see #pending)
+const PENDING_SHIFT = 6;
+const FLAGS_MASK = (1 << PENDING_SHIFT) - 1;
 
 const kTransport = Symbol("socketeer.engine.wsTransport");
 type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
@@ -70,9 +73,9 @@ type TaggedWebSocket = WebSocket & { [kTransport]: WebSocketTransport };
 /** The WebSocket transport of one session. */
 export class WebSocketTransport extends Transport {
   #ws: WebSocket;
-  #pending = 0;
   #done: (() => void)[] | undefined = undefined;
-  // the flags below (DEFLATE…BATCH_CB) in one small integer (issue 18: heap per idle connection)
+  // the flags below (DEFLATE…BATCH_CB) and the count of awaited send callbacks in one small
+  // integer (issue 18: heap per idle connection)
   #state = 0;
   // the engine's limits, shared by its transports: maxPayload and the batch caps
   readonly #limits: Limits;
@@ -85,6 +88,16 @@ export class WebSocketTransport extends Transport {
   /** `"websocket"`. */
   get name(): "websocket" {
     return "websocket";
+  }
+
+  // the sends (a batch, or a call outside one) whose callback has not come yet: a few at most, as
+  // the session sends again only once the transport is writable or its batch is open
+  get #pending(): number {
+    return this.#state >>> PENDING_SHIFT;
+  }
+
+  set #pending(value: number) {
+    this.#state = (this.#state & FLAGS_MASK) | (value > 0 ? value << PENDING_SHIFT : 0);
   }
 
   // whether permessage-deflate was negotiated on the server

@@ -121,15 +121,36 @@ export class Client<
   // from the second one on or once `sockets` was read (issue 18: no Map per idle connection).
   #one: ClientSocket | undefined;
   readonly #server: ClientHost;
-  #connectTimer: NodeJS.Timeout | undefined;
+  // The connect timer until a first namespace is joined (it is cleared then), the namespaces
+  // joined during the current turn after that: never both, so one field (issue 18; see
+  // #connectTimer, #justJoined)
+  #joining: NodeJS.Timeout | Set<string> | undefined;
   // CLOSED, IN_HANDLER: one small integer instead of two fields (issue 18)
   #bits = 0;
-  // Namespaces joined during the current turn of the event loop (see #onDecoded); made when
-  // first needed and dropped once empty, so an idle connection holds no Set (issue 18).
-  #justJoined: Set<string> | undefined;
   // what few connections need (several namespaces, binary packets, a move, a namespace left),
   // in one record made on first use: one field per connection instead of four (issue 18)
   #rare: RareClientState | undefined;
+
+  // closes a connection that joins no namespace in time (socket.io's connectTimeout)
+  get #connectTimer(): NodeJS.Timeout | undefined {
+    const joining = this.#joining;
+    return joining instanceof Set ? undefined : joining;
+  }
+
+  set #connectTimer(timer: NodeJS.Timeout | undefined) {
+    if (timer !== undefined || !(this.#joining instanceof Set)) this.#joining = timer;
+  }
+
+  // Namespaces joined during the current turn of the event loop (see #onDecoded); made when
+  // first needed and dropped once empty, so an idle connection holds no Set (issue 18).
+  get #justJoined(): Set<string> | undefined {
+    const joining = this.#joining;
+    return joining instanceof Set ? joining : undefined;
+  }
+
+  set #justJoined(joined: Set<string> | undefined) {
+    if (joined !== undefined || this.#joining instanceof Set) this.#joining = joined;
+  }
 
   get #closed(): boolean {
     return (this.#bits & CLOSED) !== 0;

@@ -131,7 +131,6 @@ export class Socket<
   /** The Engine.IO connection this socket runs on. */
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
 
-  readonly #pid: string | undefined;
   // The handshake is built on first read from what it needs (most apps never read it on most
   // sockets; issue 18: heap per idle connection): when it happened and the CONNECT payload. One
   // field holds the CONNECT payload until then (HANDSHAKE_BUILT clear), the handshake after.
@@ -141,14 +140,54 @@ export class Socket<
   readonly #issued = issuedNow();
   // `data`, made on first read
   #data: SocketData | undefined;
-  // made on the first ack (most sockets never wait for one)
-  #acks: AckRegistry | undefined;
-  // NO_FLAGS until a modifier is used: no object per socket nor per emit
-  #flags: SocketFlags = NO_FLAGS;
-  #missed: unknown[][] | undefined;
+  // what many sockets never need (recovery's pid and missed packets, acks, emit modifiers), in
+  // one record made on first use: one field per socket instead of four (issue 18)
+  #rare: RareSocketState | undefined;
   // CONNECTED, RECOVERED, CLOSED, MOVED_IN, HANDSHAKE_BUILT: one small integer instead of five
   // fields (issue 18)
   #bits = 0;
+
+  // sets a field of #rare; clearing one of a record never made makes none
+  #setRare<K extends keyof RareSocketState>(key: K, value: RareSocketState[K]): void {
+    if (this.#rare !== undefined) this.#rare[key] = value;
+    else if (value !== RARE_DEFAULTS[key]) (this.#rare = new RareSocketState())[key] = value;
+  }
+
+  // the private id of the session (connection state recovery on), kept for recovery
+  get #pid(): string | undefined {
+    return this.#rare?.pid;
+  }
+
+  set #pid(value: string | undefined) {
+    this.#setRare("pid", value);
+  }
+
+  // made on the first ack (most sockets never wait for one)
+  get #acks(): AckRegistry | undefined {
+    return this.#rare?.acks;
+  }
+
+  set #acks(value: AckRegistry | undefined) {
+    this.#setRare("acks", value);
+  }
+
+  // NO_FLAGS until a modifier is used: no object per socket nor per emit
+  get #flags(): SocketFlags {
+    return this.#rare?.flags ?? NO_FLAGS;
+  }
+
+  set #flags(value: SocketFlags) {
+    this.#setRare("flags", value);
+  }
+
+  // the packets a recovered socket missed, until they are sent
+  get #missed(): unknown[][] | undefined {
+    return this.#rare?.missed;
+  }
+
+  set #missed(value: unknown[][] | undefined) {
+    this.#setRare("missed", value);
+  }
 
   /** Whether the socket was restored by connection state recovery. */
   get recovered(): boolean {
@@ -224,7 +263,7 @@ export class Socket<
       runAdapterHook(adapter, () => adapter.addAll(this.id, new Set(session.rooms)));
     } else {
       this.id = isV2Client(client.conn) ? v2SocketId(nsp.name, client.conn.id) : generateSocketId();
-      this.#pid = recovery !== undefined ? generateSocketId() : undefined;
+      if (recovery !== undefined) this.#pid = generateSocketId();
     }
   }
 
@@ -570,3 +609,14 @@ export class Socket<
     });
   }
 }
+
+/** What many sockets never need: see Socket#rare. */
+class RareSocketState {
+  pid: string | undefined = undefined;
+  acks: AckRegistry | undefined = undefined;
+  flags: SocketFlags = NO_FLAGS;
+  missed: unknown[][] | undefined = undefined;
+}
+
+// the value of each field of a record not made yet
+const RARE_DEFAULTS: Readonly<RareSocketState> = Object.freeze(new RareSocketState());

@@ -107,3 +107,36 @@ for (const { name, Server } of IMPLEMENTATIONS) {
     assert.equal(JSON.stringify({ ...q }), JSON.stringify(Object.fromEntries(Object.entries(q))));
   });
 }
+
+for (const { name, Server } of IMPLEMENTATIONS) {
+  const extras: Record<string, string>[] = [{}, { "x-a": "1" }, { "x-a": "1", "x-b": "2", "x-c": "3", "x-d": "4", "x-e": "5", "x-f": "6" }];
+  for (const extra of extras) {
+    test(`${name}: a WebSocket handshake's headers (${Object.keys(extra).length} extra) are one plain, writable object for request and handshake`, async (t) => {
+      const s = await setup(t, {}, Server);
+      const connected = waitFor<[Socket]>(s.io, "connection");
+      await s.connect("/", { transports: ["websocket"], extraHeaders: extra });
+      const [socket] = await connected;
+      const headers = socket.handshake.headers;
+      assert.equal(socket.request.headers, headers, "request.headers and handshake.headers are the same object");
+      assert.equal(Object.getPrototypeOf(headers), Object.prototype);
+      assert.equal(headers.constructor, Object);
+      assert.equal(Object.prototype.toString.call(headers), "[object Object]");
+      assert.ok(Object.isExtensible(headers) && !Object.isFrozen(headers));
+      for (const [k, v] of Object.entries(extra)) assert.equal(headers[k], v);
+      for (const k of ["host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version"]) {
+        assert.equal(typeof headers[k], "string", k);
+        assert.deepEqual(Object.getOwnPropertyDescriptor(headers, k), { value: headers[k], writable: true, enumerable: true, configurable: true });
+      }
+      const keys = Object.keys(headers);
+      for (const k of Object.keys(extra)) assert.ok(keys.includes(k), k);
+      // an app may change them, as with socket.io; both views see it
+      headers["x-app"] = "set";
+      headers.host = "changed";
+      delete headers.upgrade;
+      assert.equal(socket.request.headers["x-app"], "set");
+      assert.equal(socket.request.headers.host, "changed");
+      assert.equal("upgrade" in socket.request.headers, false);
+      assert.equal(JSON.parse(JSON.stringify(headers))["x-app"], "set");
+    });
+  }
+}
