@@ -96,8 +96,9 @@ function compactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   if (n < COMPACT_MIN || n > COMPACT_MAX || Reflect.ownKeys(headers).length !== n) return headers;
   for (let i = 0; i < n; i++) {
     const d = Object.getOwnPropertyDescriptor(headers, keys[i]!);
-    // only the plain data properties Node makes (no accessor, nothing an assignment would not copy)
-    if (keys[i] === "__proto__" || d === undefined || d.get !== undefined || d.set !== undefined || d.writable !== true || d.configurable !== true) return headers;
+    // only the plain data properties Node makes (an accessor has no `writable`; nothing an
+    // assignment would not copy)
+    if (keys[i] === "__proto__" || d?.writable !== true || !d.configurable) return headers;
   }
   const copy = new headersMakers[n]!();
   for (let i = 0; i < n; i++) copy[keys[i]!] = headers[keys[i]!];
